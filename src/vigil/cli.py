@@ -1,0 +1,137 @@
+"""Command-line interface. The only module that configures logging or prints.
+
+Any VigilError becomes one line on stderr and exit code 2 (traceback with --debug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from vigil import __version__
+from vigil.errors import VigilError
+
+log = logging.getLogger("vigil")
+
+
+def _seconds(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"expected seconds as a number, got {text!r}") from e
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative number of seconds, got {text!r}")
+    return v
+
+
+def _positive(text: str) -> float:
+    v = _seconds(text)
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
+def _count(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from e
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="vigil", description="Video analytics that understands behaviour, never identity.")
+    p.add_argument("--version", action="version", version=f"vigil {__version__}")
+    p.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    a = sub.add_parser("analyze", help="analyse a video file, image folder or stream")
+    a.add_argument("input", help="video file, folder of images, or rtsp:// http(s):// webcam:N URL")
+    a.add_argument("--config", type=Path, help="YAML config (detector, tracker, camera)")
+    a.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: ./out)")
+    a.add_argument("--start", type=_seconds, default=0.0, help="start at this stream time (s)")
+    a.add_argument("--end", type=_seconds, default=None, help="stop at this stream time (s)")
+    a.add_argument("--fps", type=_positive, default=None, help="analysis rate (frames/s); default: every frame")
+    a.add_argument("--max-frames", type=_count, default=None, help="stop after this many analysed frames")
+    a.add_argument("--no-video", action="store_true", help="do not write annotated.mp4")
+    a.add_argument("--timeout", type=_positive, default=10.0, help="seconds to wait for a live stream (default 10)")
+    a.add_argument("--model", default=None, help="detector model name or .onnx path (overrides the config)")
+    a.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    e = sub.add_parser("eval", help="evaluate against labelled data")
+    esub = e.add_subparsers(dest="eval_command", metavar="KIND")
+    esub.required = True
+    m = esub.add_parser("mot", help="multi-object tracking on MOTChallenge-layout sequences")
+    m.add_argument("dirs", nargs="+", type=Path, help="sequence folders (with gt/gt.txt), or folders of them")
+    m.add_argument("--detections", choices=["public", "detector"], default="detector",
+                   help="public: the sequence's det/det.txt (tracker only); detector: run the detector on img1/")
+    m.add_argument("--tracker", default="vigil",
+                   help="tracker to evaluate: vigil (default) or a reference: "
+                        "sv-bytetrack, trackers-bytetrack, trackers-ocsort, trackers-sort")
+    m.add_argument("--config", type=Path, help="YAML config (detector, tracker)")
+    m.add_argument("--json", type=Path, help="write metrics as JSON here")
+    m.add_argument("--out", type=Path, help="write each sequence's tracks (MOT format) into this folder")
+
+    b = sub.add_parser("bench", help="measure speed per stage and compare trackers")
+    b.add_argument("--video", type=Path, default=None, help="video for the pipeline benchmark (default: vtest.avi in the data dir)")
+    b.add_argument("--mot", type=Path, nargs="*", default=None, help="MOT sequences for the tracker benchmark (default: the shared ones)")
+    b.add_argument("--config", type=Path, help="YAML config (detector, tracker)")
+    b.add_argument("--max-frames", type=_count, default=None, help="frames of the video to time")
+    b.add_argument("--repeat", type=_count, default=3, help="tracker-only repetitions (best is kept)")
+    b.add_argument("--skip-pipeline", action="store_true", help="only the tracker comparison")
+    b.add_argument("--skip-trackers", action="store_true", help="only the pipeline timing")
+    b.add_argument("--json", type=Path, help="write results as JSON here")
+    return p
+
+
+def _configure_logging(debug: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not debug:
+        for noisy in ("libav", "matplotlib", "PIL"):
+            logging.getLogger(noisy).setLevel(logging.ERROR)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "analyze":
+        from vigil.pipeline.analyze_cmd import run_analyze_command
+
+        return run_analyze_command(args)
+    if args.command == "eval" and args.eval_command == "mot":
+        from vigil.eval.mot_cmd import run_eval_mot_command
+
+        return run_eval_mot_command(args)
+    if args.command == "bench":
+        from vigil.eval.bench import run_bench_command
+
+        return run_bench_command(args)
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.debug)
+    try:
+        return _dispatch(args)
+    except VigilError as e:
+        if args.debug:
+            log.exception("failed")
+        print(f"vigil: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("vigil: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

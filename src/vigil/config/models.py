@@ -1,0 +1,70 @@
+"""The analysis config tree: detector, tracker, analysis. Units are seconds, never frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+
+from vigil.config.base import StrictModel
+from vigil.detect.classes import CLASS_IDS, DEFAULT_CLASSES
+
+
+class DetectorConfig(StrictModel):
+    """Object detector (ONNX Runtime, YOLOX family)."""
+
+    model: str = Field(
+        "yolox-nano",
+        description="Model name (yolox-nano, yolox-tiny, yolox-s, yolox-m, yolox-l, yolox-x) "
+        "or a path to an .onnx file.",
+    )
+    model_dir: Path | None = Field(
+        None, description="Folder searched for model files before downloading (also VIGIL_MODELS)."
+    )
+    input_size: int | None = Field(
+        None, ge=64, le=2048, multiple_of=32,
+        description="Network input side in pixels; default: the model's own (416 for nano/tiny, 640 otherwise).",
+    )
+    score_threshold: float = Field(
+        0.1, ge=0.0, le=1.0,
+        description="Detections below this score are dropped (the tracker still uses 0.1-0.5 ones).",
+    )
+    nms_threshold: float = Field(0.45, gt=0.0, le=1.0, description="IoU above which NMS suppresses (per class).")
+    classes: tuple[str, ...] = Field(DEFAULT_CLASSES, min_length=1, description="COCO class names to keep.")
+    threads: int = Field(2, ge=0, le=64, description="ONNX Runtime intra-op threads (0: runtime default).")
+
+    @field_validator("classes")
+    @classmethod
+    def _known_classes(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in v if c not in CLASS_IDS]
+        if unknown:
+            raise ValueError(f"unknown class name(s) {unknown}; use COCO names such as 'person', 'car'")
+        return v
+
+
+class TrackerConfig(StrictModel):
+    """Multi-object tracker. Times are seconds of stream time."""
+
+    high_threshold: float = Field(0.5, ge=0.0, le=1.0, description="Detections at or above this score are 'high'.")
+    low_threshold: float = Field(0.1, ge=0.0, le=1.0, description="Detections below this are ignored.")
+    new_track_threshold: float = Field(0.6, ge=0.0, le=1.0, description="Minimum score to start a new track.")
+    match_iou: float = Field(0.2, gt=0.0, le=1.0, description="Minimum IoU for a first-stage match.")
+    lost_timeout: float = Field(1.5, gt=0.0, le=600.0, description="Seconds a lost track is kept for re-association.")
+    confirm_time: float = Field(0.0, ge=0.0, le=10.0, description="Seconds of consecutive matches before a new track is reported.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TrackerConfig:
+        if not self.low_threshold <= self.high_threshold:
+            raise ValueError(
+                f"low_threshold ({self.low_threshold}) must not exceed high_threshold ({self.high_threshold})"
+            )
+        return self
+
+
+class AnalysisConfig(StrictModel):
+    """What `vigil analyze` reads from --config."""
+
+    camera: str = Field("video", min_length=1, max_length=64, description="Camera name used in events.")
+    detector: DetectorConfig = Field(default_factory=DetectorConfig)  # type: ignore[arg-type]
+    tracker: TrackerConfig = Field(default_factory=TrackerConfig)  # type: ignore[arg-type]
+    fps: float | None = Field(None, gt=0.0, le=240.0, description="Analysis rate (frames/s); default: every frame.")

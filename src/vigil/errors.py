@@ -1,0 +1,58 @@
+"""One exception tree for all of Vigil.
+
+    VigilError
+    ├── ConfigError            a config file or option is invalid (names the YAML line)
+    ├── SourceError            a video source cannot be opened or read
+    │   ├── SourceNotFoundError    the file or folder does not exist
+    │   ├── SourceFormatError      exists but is not decodable video / has no images
+    │   └── SourceUnreachableError a live stream could not be reached in time
+    ├── ModelError             a detector model cannot be had or loaded
+    │   ├── ModelNotFoundError     not cached, not local, and cannot be downloaded
+    │   └── ModelInvalidError      present but not a usable model (or bad hash)
+    └── DatasetError           an evaluation dataset is missing or malformed
+
+Every message names the input (file, URL, config line, field) and what is wrong.
+The CLI turns any VigilError into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+
+class VigilError(Exception):
+    """Base class of every error Vigil raises on purpose."""
+
+
+class ConfigError(VigilError):
+    """Invalid configuration (file, key, type or value)."""
+
+
+class SourceError(VigilError):
+    """A video source cannot be opened or read."""
+
+
+class SourceNotFoundError(SourceError):
+    """The file or folder behind a source does not exist."""
+
+
+class SourceFormatError(SourceError):
+    """The input exists but holds no decodable video or images."""
+
+
+class SourceUnreachableError(SourceError):
+    """A live stream could not be reached within the timeout."""
+
+
+class ModelError(VigilError):
+    """A detector model cannot be found, downloaded or loaded."""
+
+
+class ModelNotFoundError(ModelError):
+    """No local copy and no way to download it."""
+
+
+class ModelInvalidError(ModelError):
+    """The model file exists but is not usable (corrupt, wrong shape, bad hash)."""
+
+
+class DatasetError(VigilError):
+    """An evaluation dataset is missing or malformed."""
