@@ -9,7 +9,8 @@
     ├── ModelError             a detector model cannot be had or loaded
     │   ├── ModelNotFoundError     not cached, not local, and cannot be downloaded
     │   └── ModelInvalidError      present but not a usable model (or bad hash)
-    └── DatasetError           an evaluation dataset is missing or malformed
+    ├── DatasetError           an evaluation dataset is missing or malformed
+    └── OutputError            an output file or folder cannot be written
 
 Every message names the input (file, URL, config line, field) and what is wrong.
 The CLI turns any VigilError into one line on stderr and exit code 2.
@@ -56,3 +57,7 @@ class ModelInvalidError(ModelError):
 
 class DatasetError(VigilError):
     """An evaluation dataset is missing or malformed."""
+
+
+class OutputError(VigilError):
+    """An output file or folder cannot be written."""

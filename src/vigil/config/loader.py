@@ -43,7 +43,7 @@ def format_validation_error(err: ValidationError, source: str, root: yaml.Node |
         node = _node_for(root, loc)
         line = f"{node.start_mark.line + 1}" if node is not None else "?"
         where = ".".join(str(p) for p in loc) or "(top level)"
-        msg = e["msg"]
+        msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown key"
         lines.append(f"{source}:{line}: {where}: {msg}")
