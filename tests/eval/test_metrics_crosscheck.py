@@ -19,9 +19,22 @@ pytestmark = pytest.mark.data
 
 FRAMES = 71  # TUD-Campus seqLength
 # From py-motmetrics' test_motchallenge_files (see metrics-crosscheck/SOURCES.md).
-EXPECTED = {"MOTA": 0.526462, "IDF1": 0.557659, "IDSW": 7, "FP": 13, "FN": 150, "MOTP_distance": 0.277201,
-            "IDP": 0.729730, "IDR": 0.451253, "recall": 0.582173, "precision": 0.941441, "MT": 1, "PT": 6, "ML": 1,
-            "Frag": 7}
+EXPECTED = {
+    "MOTA": 0.526462,
+    "IDF1": 0.557659,
+    "IDSW": 7,
+    "FP": 13,
+    "FN": 150,
+    "MOTP_distance": 0.277201,
+    "IDP": 0.729730,
+    "IDR": 0.451253,
+    "recall": 0.582173,
+    "precision": 0.941441,
+    "MT": 1,
+    "PT": 6,
+    "ML": 1,
+    "Frag": 7,
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +55,12 @@ def test_agrees_with_published_motmetrics_values(ours: MotScores) -> None:
     # TrackEval's CLEAR counts an IDSW when a gt id is matched to a different tracker id than at its
     # last match, as py-motmetrics does, so IDSW agrees exactly here (no documented offset needed).
     assert (ours.IDSW, ours.FP, ours.FN, ours.MT, ours.PT, ours.ML, ours.Frag) == (
-        EXPECTED["IDSW"], EXPECTED["FP"], EXPECTED["FN"], EXPECTED["MT"], EXPECTED["PT"], EXPECTED["ML"],
+        EXPECTED["IDSW"],
+        EXPECTED["FP"],
+        EXPECTED["FN"],
+        EXPECTED["MT"],
+        EXPECTED["PT"],
+        EXPECTED["ML"],
         EXPECTED["Frag"],
     )
     for key in ("MOTA", "IDF1", "IDP", "IDR", "recall", "precision"):
@@ -68,8 +86,11 @@ def test_agrees_with_motmetrics_run_here(crosscheck: tuple[Path, np.ndarray, np.
     row = summary.loc["s"]
     assert ours.MOTA == pytest.approx(float(row["mota"]), abs=1e-6)
     assert ours.IDF1 == pytest.approx(float(row["idf1"]), abs=1e-6)
-    assert (ours.IDSW, ours.FP, ours.FN) == (int(row["num_switches"]), int(row["num_false_positives"]),
-                                             int(row["num_misses"]))
+    assert (ours.IDSW, ours.FP, ours.FN) == (
+        int(row["num_switches"]),
+        int(row["num_false_positives"]),
+        int(row["num_misses"]),
+    )
     assert ours.MOTP == pytest.approx(1 - float(row["motp"]), abs=1e-6)
 
 
@@ -85,11 +106,17 @@ def test_agrees_with_trackeval_file_pipeline(
     trk_dir = tmp_path / "trackers" / "test" / "data"
     trk_dir.mkdir(parents=True)
     shutil.copyfile(d / "test.txt", trk_dir / "TUD-Campus.txt")
-    dataset = trackeval.datasets.MotChallenge2DBox({
-        "GT_FOLDER": str(tmp_path / "gt"), "TRACKERS_FOLDER": str(tmp_path / "trackers"), "BENCHMARK": "MOT15",
-        "SKIP_SPLIT_FOL": True, "SEQ_INFO": {"TUD-Campus": FRAMES}, "TRACKERS_TO_EVAL": ["test"],
-        "PRINT_CONFIG": False,
-    })
+    dataset = trackeval.datasets.MotChallenge2DBox(
+        {
+            "GT_FOLDER": str(tmp_path / "gt"),
+            "TRACKERS_FOLDER": str(tmp_path / "trackers"),
+            "BENCHMARK": "MOT15",
+            "SKIP_SPLIT_FOL": True,
+            "SEQ_INFO": {"TUD-Campus": FRAMES},
+            "TRACKERS_TO_EVAL": ["test"],
+            "PRINT_CONFIG": False,
+        }
+    )
     data = dataset.get_preprocessed_seq_data(dataset.get_raw_seq_data("test", "TUD-Campus"), "pedestrian")
     hota = trackeval.metrics.HOTA().eval_sequence(data)
     clear = trackeval.metrics.CLEAR({"PRINT_CONFIG": False}).eval_sequence(data)

@@ -19,7 +19,9 @@ def make_seq(root: Path, name: str = "SEQ-1", fps: str = "10", n: int = 3, image
     (d / "det").mkdir()
     (d / "seqinfo.ini").write_text(SEQINFO.format(name=name, fps=fps, n=n))
     (d / "gt" / "gt.txt").write_text("1,1,10,20,30,40,1,-1,-1,-1\n2,1,12,20,30,40,0,-1,-1,-1\n")
-    (d / "det" / "det.txt").write_text("1,-1,10,20,30,40,0.9,-1,-1,-1\n1,-1,50,5,10,10,0.3,-1,-1,-1\n3,-1,1,2,3,4,0.5\n")
+    (d / "det" / "det.txt").write_text(
+        "1,-1,10,20,30,40,0.9,-1,-1,-1\n1,-1,50,5,10,10,0.3,-1,-1,-1\n3,-1,1,2,3,4,0.5\n"
+    )
     if images:
         (d / "img1").mkdir()
         (d / "img1" / "000001.jpg").write_bytes(b"not really a jpeg")

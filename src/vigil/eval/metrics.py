@@ -135,7 +135,9 @@ def _check_unique(per_frame: list[npt.NDArray[np.int64]], what: str) -> None:
             raise DatasetError(f"{what}: frame {t + 1} has id(s) {vals[counts > 1].tolist()} more than once")
 
 
-def build_trackeval_data(gt_rows: MotRows, pred_rows: MotRows, num_frames: int, name: str = "sequence") -> dict[str, Any]:
+def build_trackeval_data(
+    gt_rows: MotRows, pred_rows: MotRows, num_frames: int, name: str = "sequence"
+) -> dict[str, Any]:
     """The ``data`` dict TrackEval's metrics take (MotChallenge2DBox MOT15 preprocessing)."""
     if num_frames <= 0:
         raise DatasetError(f"{name}: num_frames must be positive, got {num_frames}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import configparser
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +26,7 @@ MOT_COLUMNS = 10
 """Rows from :func:`read_mot_file` have at least this many columns (missing ones are -1)."""
 
 _SEQINFO = "seqinfo.ini"
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp"})
 
 
 @dataclass(frozen=True)
@@ -52,11 +53,25 @@ class MotSequence:
     def det_path(self) -> Path:
         return self.root / "det" / "det.txt"
 
-    def image_path(self, frame: int, ext: str = ".jpg") -> Path:
-        """Path of the 1-based ``frame`` in img_dir (MOTChallenge names: 000001.jpg)."""
-        if self.img_dir is None:
-            raise DatasetError(f"{self.root}: sequence has no image folder")
-        return self.img_dir / f"{frame:06d}{ext}"
+
+def _numbered_images(folder: Path) -> Iterator[Path]:
+    return (p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.stem.isdigit())
+
+
+def image_paths(seq: MotSequence) -> dict[int, Path]:
+    """Frame (1-based) -> image file in img_dir (named by frame number: 000001.jpg, ...), for every frame.
+
+    Raises DatasetError when the sequence has no images or some frame has none.
+    """
+    if seq.img_dir is None:
+        raise DatasetError(f"{seq.root}: no images (img1/) to run a detector on; use --detections public")
+    paths = {int(p.stem): p for p in _numbered_images(seq.img_dir)}
+    missing = [f for f in range(1, seq.length + 1) if f not in paths]
+    if missing:
+        raise DatasetError(
+            f"{seq.img_dir}: {len(missing)} of {seq.length} frames have no image (first missing: frame {missing[0]})"
+        )
+    return paths
 
 
 def _ini_int(section: configparser.SectionProxy, key: str, path: Path, required: bool) -> int | None:
@@ -107,8 +122,7 @@ def load_sequence(path: str | Path) -> MotSequence:
     height = _ini_int(sec, "imHeight", ini_path, required=False)
 
     img_dir: Path | None = root / sec.get("imDir", "img1").strip()
-    ext = sec.get("imExt", ".jpg").strip()
-    if not (img_dir.is_dir() and any(img_dir.glob(f"*{ext}"))):
+    if not (img_dir is not None and img_dir.is_dir() and any(_numbered_images(img_dir))):
         img_dir = None
     name = sec.get("name", "").strip() or root.name
     return MotSequence(name=name, root=root, fps=fps, length=length, width=width, height=height, img_dir=img_dir)
