@@ -1,0 +1,255 @@
+"""report.html: what happened in one analysed video, from fixed-size aggregates.
+
+:class:`ReportBuilder` is fed every frame's tracks and every event; its memory does
+not grow with the length of the video: people counts live in at most ``max_bins``
+time bins, positions on a fixed grid, track durations in a fixed histogram, and at
+most ``max_listed_events`` behaviour events and as many track events are kept for
+the tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vigil import __version__
+from vigil.detect.classes import PERSON
+from vigil.output._files import write_text_atomic
+from vigil.output._timefmt import duration
+from vigil.output.aggregate import BinnedSeries, GridHeatmap, Histogram, RunningStats
+from vigil.output.charts import heatmap_image, histogram_svg, people_chart_svg, image_data_uri, timeline_svg
+from vigil.output.lifecycle import DURATION, TRACK_END, TRACK_START
+from vigil.output.report_html import FIGURES, EventRow, ReportPage, format_value, render_page
+from vigil.types import Event, Image, Tracks
+
+log = logging.getLogger(__name__)
+
+DURATION_EDGES: tuple[float, ...] = (0, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600)
+MAX_KINDS = 100
+HEATMAP_MAX_WIDTH = 800
+MAX_GAP = 10.0  # seconds between frames beyond which the gap does not count as analysed time
+
+
+@dataclass(frozen=True, slots=True)
+class ReportStats:
+    """Figures computed by the builder (see :func:`vigil.output.summary.run_summary`)."""
+
+    frames: int
+    first_pts: float | None
+    last_pts: float | None
+    duration_s: float
+    peak_people: int
+    mean_people: float | None
+    unique_tracks: int
+    finished_tracks: int
+    mean_track_duration_s: float | None
+    events: dict[str, int] = field(default_factory=dict)
+
+
+class ReportBuilder:
+    """Aggregates one run for report.html.
+
+    ``add(frame_pts, tracks)`` once per analysed frame; ``add_event(event)`` for every
+    event, including the track_start/track_end events of
+    :class:`~vigil.output.lifecycle.TrackLifecycle` (unique tracks and durations come
+    from them); ``set_background(image)`` for the frame the heatmap is drawn over.
+    """
+
+    def __init__(
+        self,
+        camera: str,
+        width: int,
+        height: int,
+        *,
+        max_bins: int = 2000,
+        heatmap_cols: int = 96,
+        max_listed_events: int = 500,
+    ) -> None:
+        self.camera = camera
+        self.width, self.height = width, height
+        self.people = BinnedSeries(max_bins)
+        self.heatmap = GridHeatmap(width, height, heatmap_cols)
+        self.durations = Histogram(DURATION_EDGES)
+        self.max_listed_events = max_listed_events
+        self.frames = 0
+        self.first_pts: float | None = None
+        self.last_pts: float | None = None
+        self._analysed_seconds = 0.0
+        self._intervals = RunningStats()
+        self._people_stats = RunningStats()
+        self.kind_counts: dict[str, int] = {}
+        self.events_total = 0
+        self._notable = _CappedList(max_listed_events)  # events other than track start/end
+        self._track_events = _CappedList(max_listed_events)
+        self._background: Image | None = None
+
+    def set_background(self, image: Image) -> None:
+        """Use ``image`` (BGR, the source frame size) under the heatmap; a reduced copy is kept."""
+        h, w = image.shape[:2]
+        f = min(1.0, HEATMAP_MAX_WIDTH / w)
+        self._background = cv2.resize(image, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+
+    def add(self, frame_pts: float, tracks: Tracks) -> None:
+        """Record one analysed frame."""
+        if self.last_pts is not None:
+            gap = frame_pts - self.last_pts
+            if 0 < gap <= MAX_GAP:
+                self._analysed_seconds += gap
+                self._intervals.add(gap)
+        if self.first_pts is None:
+            self.first_pts = frame_pts
+        self.last_pts = frame_pts
+        self.frames += 1
+        person = tracks.class_ids == PERSON
+        people = int(np.count_nonzero(person))
+        self.people.add(frame_pts, people)
+        self._people_stats.add(people)
+        if people:
+            boxes = tracks.xyxy[person]
+            self.heatmap.add((boxes[:, 0] + boxes[:, 2]) / 2, boxes[:, 3])
+
+    def add_event(self, event: Event) -> None:
+        self.events_total += 1
+        kind = event.kind if event.kind in self.kind_counts or len(self.kind_counts) < MAX_KINDS else "other"
+        self.kind_counts[kind] = self.kind_counts.get(kind, 0) + 1
+        if event.kind == TRACK_END:
+            value = event.attributes.get(DURATION)
+            if isinstance(value, int | float):
+                self.durations.add(float(value))
+        (self._track_events if event.kind in (TRACK_START, TRACK_END) else self._notable).add(event)
+
+    @property
+    def duration_s(self) -> float:
+        """Stream seconds analysed: the sum of frame intervals (gaps over 10 s and time
+        going backwards excluded) plus one mean interval for the last frame."""
+        return self._analysed_seconds + (self._intervals.mean or 0.0) if self.frames else 0.0
+
+    def stats(self) -> ReportStats:
+        d = self.durations.stats
+        mean_people = self._people_stats.mean
+        return ReportStats(
+            frames=self.frames,
+            first_pts=self.first_pts,
+            last_pts=self.last_pts,
+            duration_s=round(self.duration_s, 3),
+            peak_people=int(self._people_stats.maximum) if self._people_stats.count else 0,
+            mean_people=None if mean_people is None else round(mean_people, 3),
+            unique_tracks=self.kind_counts.get(TRACK_START, 0),
+            finished_tracks=d.count,
+            mean_track_duration_s=None if d.mean is None else round(d.mean, 3),
+            events=dict(self.kind_counts),
+        )
+
+    def notable_events(self) -> list[Event]:
+        """The first ``max_listed_events`` events other than track start/end, in time order."""
+        return sorted(self._notable.items, key=lambda ev: ev.t)
+
+    def track_events(self) -> list[Event]:
+        """The first ``max_listed_events`` track start/end events, in time order."""
+        return sorted(self._track_events.items, key=lambda ev: ev.t)
+
+    def write(self, path: str | Path, summary: Mapping[str, object]) -> None:
+        """Write report.html. ``summary`` (e.g. from ``run_summary``) supplies the figures;
+        any figure it lacks comes from :meth:`stats`; its other entries are listed as
+        run details."""
+        write_text_atomic(path, render_page(self._page(summary)))
+        log.info("camera %s: report written to %s", self.camera, path)
+
+    def _page(self, summary: Mapping[str, object]) -> ReportPage:
+        stats = self.stats()
+        values: dict[str, object] = {
+            "frames": stats.frames,
+            "duration_s": stats.duration_s,
+            "unique_tracks": stats.unique_tracks,
+            "peak_people": stats.peak_people,
+            "mean_people": stats.mean_people,
+            "mean_track_duration_s": stats.mean_track_duration_s,
+        }
+        values.update(summary)
+        figures = [(label, format_value(values.get(key), fmt)) for key, label, fmt in FIGURES if key in values]
+        shown = {key for key, _, _ in FIGURES} | {"camera", "events"}
+        details = [(str(k), format_value(v)) for k, v in summary.items() if k not in shown]
+
+        grid = self.heatmap.grid()
+        heatmap_uri = None
+        if self.heatmap.points:
+            f = min(1.0, HEATMAP_MAX_WIDTH / self.width)
+            size = (max(1, round(self.width * f)), max(1, round(self.height * f)))
+            heatmap_uri = image_data_uri(heatmap_image(grid, size, self._background), photo=self._background is not None)
+        d = self.durations.stats
+        durations_caption = (
+            f"{d.count:,} finished tracks; mean {duration(d.total / d.count)}, "
+            f"shortest {duration(d.minimum)}, longest {duration(d.maximum)}."
+            if d.count else "Durations come from track_end events."
+        )
+
+        notable = self.notable_events()
+        t_lo = self.people.t0 if self.people.t0 is not None else 0.0
+        t_hi = t_lo + self.people.width * max(1, len(self.people))
+        timeline = timeline_svg(
+            [(ev.t, ev.started, ev.kind, f"{ev.kind} {ev.phase} {_details(ev)}") for ev in notable], t_lo, t_hi
+        )
+        generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        source = summary.get("input")
+        subtitle = f"{source} \u2013 generated {generated}" if source else f"Generated {generated}"
+        return ReportPage(
+            camera=str(values.get("camera", self.camera)),
+            subtitle=subtitle,
+            figures=figures,
+            people_svg=people_chart_svg(
+                self.people.starts(), self.people.width, self.people.means(), self.people.maxima(),
+                max_gap=max(3 * (self._intervals.mean or 0.0), 2 * self.people.width),
+            ),
+            heatmap_uri=heatmap_uri,
+            heatmap_caption=f"Bottom-centre of person boxes, {self.heatmap.points:,} observations on a "
+            f"{self.heatmap.cols}x{self.heatmap.rows} grid (square-root colour scale).",
+            durations_svg=histogram_svg(self.durations.edges, self.durations.counts()),
+            durations_caption=durations_caption,
+            kind_counts=self.kind_counts,
+            timeline_svg=timeline,
+            events=_rows(notable),
+            events_not_listed=self._notable.dropped,
+            track_events=_rows(self.track_events()),
+            track_events_not_listed=self._track_events.dropped,
+            details=details,
+            footer=f"Generated by Vigil {__version__}. This file is self-contained and loads nothing from the network.",
+        )
+
+
+class _CappedList:
+    """The first ``cap`` items added, and how many more were dropped."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.items: list[Event] = []
+        self.dropped = 0
+
+    def add(self, event: Event) -> None:
+        if len(self.items) < self.cap:
+            self.items.append(event)
+        else:
+            self.dropped += 1
+
+
+def _rows(events: list[Event]) -> list[EventRow]:
+    return [EventRow(ev.t, ev.kind, ev.phase, ev.track_ids, _details(ev), ev.confidence) for ev in events]
+
+
+def _details(ev: Event) -> str:
+    parts = []
+    for k, v in list(ev.attributes.items())[:12]:
+        if isinstance(v, float):
+            text = f"{v:.3g}" if math.isfinite(v) else str(v)
+        elif isinstance(v, list):
+            text = "[" + ", ".join(f"{x:.3g}" for x in v[:8]) + (", ..." if len(v) > 8 else "") + "]"
+        else:
+            text = str(v)
+        parts.append(f"{k}={text[:80]}")
+    return " ".join(parts)
