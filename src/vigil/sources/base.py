@@ -17,7 +17,9 @@ class SourceHealth:
     online: currently delivering frames. frames: delivered so far. corrupt_frames:
     frames that failed to decode and were skipped. reconnects: times a live source
     reconnected. last_error: the last problem seen, or None. last_frame_wall: wall
-    clock (time.time()) of the last delivered frame, or None.
+    clock (time.time()) of the last delivered frame (live sources: the last frame
+    received from the stream), or None. dropped_frames: live frames discarded because
+    the consumer was slower than the stream (files never drop).
     """
 
     online: bool
@@ -26,6 +28,7 @@ class SourceHealth:
     reconnects: int
     last_error: str | None
     last_frame_wall: float | None
+    dropped_frames: int = 0
 
 
 @runtime_checkable
