@@ -7,7 +7,6 @@ from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from vigil.output import ReportBuilder, TrackLifecycle, redact_url, run_summary

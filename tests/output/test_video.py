@@ -121,3 +121,20 @@ def test_annotator_draws_on_a_copy_with_id_colours_trails_and_banners(
 def test_id_colours_are_stable_and_distinct() -> None:
     assert id_colour(3) == id_colour(3)
     assert len({id_colour(i) for i in range(1, 30)}) == 29
+
+
+
+def test_encoder_failure_in_the_thread_reaches_the_caller(tmp_path: Path, frame_of: MakeFrame) -> None:
+    bad = np.zeros((120, 160), np.float64)  # not a BGR uint8 image: fails in the encoder thread
+    w = H264Writer(tmp_path / "bad.mp4", 160, 120, 10.0, queue_size=2)
+    w.write(bad, 0.0)
+    with pytest.raises(VigilError, match="bad.mp4: video encoding failed"):
+        for i in range(1, 10):  # raised within queue_size + 1 writes; the producer never blocks
+            w.write(frame_of(i, i / 10).image, i / 10)
+    with pytest.raises(VigilError, match="bad.mp4"):
+        w.write(frame_of(0, 5.0).image, 5.0)  # and on every later write
+    w.close()  # already reported: closing does not raise it again
+    w = H264Writer(tmp_path / "bad2.mp4", 160, 120, 10.0)
+    w.write(bad, 0.0)
+    with pytest.raises(VigilError, match="bad2.mp4: video encoding failed"):
+        w.close()

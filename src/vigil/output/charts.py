@@ -20,6 +20,7 @@ from vigil.types import Image
 
 W, H = 900, 240
 PAD_L, PAD_R, PAD_T, PAD_B = 48, 16, 12, 30
+MID = 'text-anchor="middle"'
 NICE_TIME_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 
 
@@ -75,8 +76,8 @@ def people_chart_svg(
         return '<p class="empty">No frames analysed.</p>'
     t_lo, t_hi = float(starts[0]), float(starts[-1] + width)
     top = float(np.nanmax(maxima)) if np.any(np.isfinite(maxima)) else 0.0
-    ystep = _nice_step(max(top, 1.0), 4)
-    y_hi = max(ystep, math.ceil(max(top, 1.0) / ystep) * ystep)
+    ystep = max(1.0, _nice_step(top, 4))  # whole people
+    y_hi = max(ystep, math.ceil(top / ystep) * ystep)
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_T - PAD_B
     base = PAD_T + plot_h
 
@@ -96,7 +97,8 @@ def people_chart_svg(
     area, line = [], []
     for run in _runs(starts, means, max_gap + 1e-9):
         xs = [(x_of(t), x_of(t + width)) for t in starts[run].tolist()]
-        step = "".join(f"L{x0:.1f},{y_of(m):.1f}L{x1:.1f},{y_of(m):.1f}" for (x0, x1), m in zip(xs, maxima[run].tolist(), strict=True))
+        tops = [y_of(m) for m in maxima[run].tolist()]
+        step = "".join(f"L{x0:.1f},{y:.1f}L{x1:.1f},{y:.1f}" for (x0, x1), y in zip(xs, tops, strict=True))
         area.append(f"M{xs[0][0]:.1f},{base:.1f}{step}L{xs[-1][1]:.1f},{base:.1f}Z")
         mids = [f"{(x0 + x1) / 2:.1f},{y_of(m):.1f}" for (x0, x1), m in zip(xs, means[run].tolist(), strict=True)]
         line.append("M" + "L".join(mids))
@@ -114,12 +116,16 @@ def people_chart_svg(
     return "".join(parts)
 
 
-def _runs(starts: npt.NDArray[np.float64], values: npt.NDArray[np.float64], max_gap: float) -> list[npt.NDArray[np.int64]]:
-    """Indices of non-empty bins, split where consecutive ones are more than ``max_gap`` apart."""
+def _runs(
+    starts: npt.NDArray[np.float64], values: npt.NDArray[np.float64], max_gap: float
+) -> list[npt.NDArray[np.int64]]:
+    """Indices of non-empty bins, split where more than ``max_gap`` seconds of empty
+    bins lie between consecutive ones."""
     idx = np.flatnonzero(np.isfinite(values))
     if idx.size == 0:
         return []
-    breaks = np.flatnonzero(np.diff(starts[idx]) > max(max_gap, 0.0) + (starts[1] - starts[0] if starts.size > 1 else 0.0))
+    width = float(starts[1] - starts[0]) if starts.size > 1 else 0.0
+    breaks = np.flatnonzero(np.diff(starts[idx]) - width > max(max_gap, 0.0))
     return np.split(idx, breaks + 1)
 
 
@@ -136,7 +142,7 @@ def histogram_svg(edges: npt.NDArray[np.float64], counts: npt.NDArray[np.int64],
     plot_w, plot_h = W - PAD_L - PAD_R, h - PAD_T - PAD_B - 6
     base = PAD_T + plot_h
     top = int(counts.max())
-    ystep = _nice_step(max(top, 1), 4)
+    ystep = max(1.0, _nice_step(top, 4))  # whole tracks
     y_hi = max(ystep, math.ceil(top / ystep) * ystep)
     bw = plot_w / n
     parts = [_svg_open("Track duration histogram", h=h)]
@@ -156,8 +162,8 @@ def histogram_svg(edges: npt.NDArray[np.float64], counts: npt.NDArray[np.int64],
             f"<title>{escape(label)} {escape(unit)}: {c}</title></rect>"
         )
         if c:
-            parts.append(f'<text class="lbl" x="{x + bw / 2:.1f}" y="{base - bh - 4:.1f}" text-anchor="middle">{c}</text>')
-        parts.append(f'<text class="lbl" x="{x + bw / 2:.1f}" y="{base + 16}" text-anchor="middle">{escape(label)}</text>')
+            parts.append(f'<text class="lbl" x="{x + bw / 2:.1f}" y="{base - bh - 4:.1f}" {MID}>{c}</text>')
+        parts.append(f'<text class="lbl" x="{x + bw / 2:.1f}" y="{base + 16}" {MID}>{escape(label)}</text>')
     parts.append(f'<line class="axis" x1="{PAD_L}" y1="{base}" x2="{W - PAD_R}" y2="{base}"/>')
     parts.append(f'<text class="lbl" x="{W - PAD_R}" y="{h - 2}" text-anchor="end">{escape(unit)}</text>')
     parts.append("</svg>")
@@ -197,7 +203,9 @@ def timeline_svg(items: Sequence[tuple[float, float | None, str, str]], t_lo: fl
                 f"<title>{escape(tip)}</title></rect>"
             )
         else:
-            parts.append(f'<circle class="{cls}" cx="{x_of(t):.1f}" cy="{y:.1f}" r="4"><title>{escape(tip)}</title></circle>')
+            parts.append(
+                f'<circle class="{cls}" cx="{x_of(t):.1f}" cy="{y:.1f}" r="4"><title>{escape(tip)}</title></circle>'
+            )
     parts.extend(_time_axis(t_lo, t_hi, x_of, h - PAD_B))
     parts.append("</svg>")
     return "".join(parts)
@@ -218,9 +226,10 @@ def heatmap_image(grid: npt.NDArray[np.float64], size: tuple[int, int], backgrou
     else:
         bg = cv2.resize(background, (w, h), interpolation=cv2.INTER_AREA)
         grey = cv2.cvtColor(bg, cv2.COLOR_BGR2GRAY) // 2 + 40  # dimmed, so that colours stand out
-        canvas = cv2.cvtColor(grey.astype(np.uint8), cv2.COLOR_GRAY2BGR)
+        canvas = np.asarray(cv2.cvtColor(grey.astype(np.uint8), cv2.COLOR_GRAY2BGR), np.uint8)
     alpha = np.where(level < 0.04, 0.0, np.clip(0.35 + level, 0.0, 0.85))[..., None]
-    return (canvas * (1 - alpha) + colour * alpha).astype(np.uint8)
+    out: Image = (canvas * (1 - alpha) + colour * alpha).astype(np.uint8)
+    return out
 
 
 def image_data_uri(image: Image, photo: bool = False) -> str:

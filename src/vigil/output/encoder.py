@@ -17,6 +17,7 @@ from types import TracebackType
 
 import av
 import cv2
+import numpy as np
 
 from vigil.errors import VigilError
 from vigil.output._files import prepare_path
@@ -62,16 +63,23 @@ class H264Writer:
         self.frames_written = 0
         self.encode_seconds = 0.0
         self._error: BaseException | None = None
+        self._reported = False
         self._closed = False
         try:
             self._container = av.open(str(self.path), "w", format="mp4", options={"movflags": "+faststart"})
+        except (av.FFmpegError, OSError) as e:
+            raise VigilError(f"{self.path}: cannot open MP4 file for writing: {e}") from e
+        try:
             rate = Fraction(self.fps).limit_denominator(1001)
             self._stream = self._container.add_stream("libx264", rate=rate, options={"preset": preset, "crf": str(crf)})
             self._stream.width, self._stream.height = self.enc_width, self.enc_height
             self._stream.pix_fmt = "yuv420p"
             self._stream.codec_context.time_base = TIME_BASE
-        except (av.FFmpegError, OSError, ValueError) as e:
-            raise VigilError(f"{self.path}: cannot open H.264 MP4 writer: {e}") from e
+        except (av.FFmpegError, ValueError) as e:
+            self._container.close()
+            raise VigilError(
+                f"{self.path}: cannot set up the libx264 encoder (preset {preset!r}, crf {crf}): {e}"
+            ) from e
         self._queue: queue.Queue[tuple[Image, int] | None] = queue.Queue(maxsize=queue_size)
         self._thread = threading.Thread(target=self._run, name=f"h264:{self.path.name}", daemon=True)
         self._thread.start()
@@ -108,29 +116,29 @@ class H264Writer:
                 self._encode(image, ticks)
                 self.encode_seconds += time.perf_counter() - t0
                 self.frames_written += 1
-            except Exception as e:  # noqa: BLE001 - handed to the producer thread
+            except Exception as e:
                 self._error = e
         try:
             if self._error is None:
                 for packet in self._stream.encode(None):
                     self._container.mux(packet)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self._error = e
         finally:
             try:
                 self._container.close()
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 self._error = self._error or e
 
     def _encode(self, image: Image, ticks: int) -> None:
         h, w = image.shape[:2]
         if (w, h) != (self.width, self.height):
-            image = cv2.resize(image, (self.width, self.height), interpolation=cv2.INTER_AREA)
+            image = np.asarray(cv2.resize(image, (self.width, self.height), interpolation=cv2.INTER_AREA), np.uint8)
         if (self.enc_width, self.enc_height) != (self.width, self.height):
-            image = cv2.copyMakeBorder(
-                image, 0, self.enc_height - self.height, 0, self.enc_width - self.width, cv2.BORDER_REPLICATE
-            )
-        frame = av.VideoFrame.from_ndarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), format="yuv420p")
+            pad_bottom, pad_right = self.enc_height - self.height, self.enc_width - self.width
+            image = np.asarray(cv2.copyMakeBorder(image, 0, pad_bottom, 0, pad_right, cv2.BORDER_REPLICATE), np.uint8)
+        i420 = np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2YUV_I420), np.uint8)
+        frame = av.VideoFrame.from_ndarray(i420, format="yuv420p")
         frame.pts = ticks
         frame.time_base = TIME_BASE
         for packet in self._stream.encode(frame):
@@ -138,6 +146,7 @@ class H264Writer:
 
     def _raise_if_failed(self) -> None:
         if self._error is not None:
+            self._reported = True
             raise VigilError(f"{self.path}: video encoding failed: {self._error}") from self._error
 
     def close(self) -> None:
@@ -149,7 +158,8 @@ class H264Writer:
         self._thread.join()
         log.debug("%s: %d frames encoded, %.1f ms/frame", self.path, self.frames_written,
                   1000 * self.encode_seconds / max(1, self.frames_written))
-        self._raise_if_failed()
+        if not self._reported:  # an error already raised by write() is not raised again
+            self._raise_if_failed()
 
     def __enter__(self) -> H264Writer:
         return self

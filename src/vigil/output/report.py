@@ -24,9 +24,9 @@ from vigil.detect.classes import PERSON
 from vigil.output._files import write_text_atomic
 from vigil.output._timefmt import duration
 from vigil.output.aggregate import BinnedSeries, GridHeatmap, Histogram, RunningStats
-from vigil.output.charts import heatmap_image, histogram_svg, people_chart_svg, image_data_uri, timeline_svg
+from vigil.output.charts import heatmap_image, histogram_svg, image_data_uri, people_chart_svg, timeline_svg
 from vigil.output.lifecycle import DURATION, TRACK_END, TRACK_START
-from vigil.output.report_html import FIGURES, EventRow, ReportPage, format_value, render_page
+from vigil.output.report_html import DETAILS, FIGURES, EventRow, ReportPage, format_value, render_page
 from vigil.types import Event, Image, Tracks
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,8 @@ class ReportBuilder:
         """Use ``image`` (BGR, the source frame size) under the heatmap; a reduced copy is kept."""
         h, w = image.shape[:2]
         f = min(1.0, HEATMAP_MAX_WIDTH / w)
-        self._background = cv2.resize(image, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+        size = (max(1, round(w * f)), max(1, round(h * f)))
+        self._background = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
 
     def add(self, frame_pts: float, tracks: Tracks) -> None:
         """Record one analysed frame."""
@@ -175,14 +176,18 @@ class ReportBuilder:
         values.update(summary)
         figures = [(label, format_value(values.get(key), fmt)) for key, label, fmt in FIGURES if key in values]
         shown = {key for key, _, _ in FIGURES} | {"camera", "events"}
-        details = [(str(k), format_value(v)) for k, v in summary.items() if k not in shown]
+        details = [
+            (DETAILS.get(k, (k, ""))[0], format_value(v, DETAILS.get(k, (k, ""))[1]))
+            for k, v in summary.items() if k not in shown
+        ]
 
         grid = self.heatmap.grid()
         heatmap_uri = None
         if self.heatmap.points:
             f = min(1.0, HEATMAP_MAX_WIDTH / self.width)
             size = (max(1, round(self.width * f)), max(1, round(self.height * f)))
-            heatmap_uri = image_data_uri(heatmap_image(grid, size, self._background), photo=self._background is not None)
+            image = heatmap_image(grid, size, self._background)
+            heatmap_uri = image_data_uri(image, photo=self._background is not None)
         d = self.durations.stats
         durations_caption = (
             f"{d.count:,} finished tracks; mean {duration(d.total / d.count)}, "
@@ -248,7 +253,8 @@ def _details(ev: Event) -> str:
         if isinstance(v, float):
             text = f"{v:.3g}" if math.isfinite(v) else str(v)
         elif isinstance(v, list):
-            text = "[" + ", ".join(f"{x:.3g}" for x in v[:8]) + (", ..." if len(v) > 8 else "") + "]"
+            shown = (f"{x:.3g}" if isinstance(x, float) else str(x) for x in v[:8])
+            text = "[" + ", ".join(shown) + (", ..." if len(v) > 8 else "") + "]"
         else:
             text = str(v)
         parts.append(f"{k}={text[:80]}")

@@ -25,6 +25,14 @@ FIGURES: tuple[tuple[str, str, str], ...] = (
     ("mean_track_duration_s", "Mean track duration", "duration"),
 )
 
+# Labels and formats of other well-known summary keys, listed under "Run details".
+DETAILS: dict[str, tuple[str, str]] = {
+    "input": ("Input", ""),
+    "wall_s": ("Wall-clock time", "duration"),
+    "speed_x": ("Speed", "speed"),
+    "model": ("Detector model", ""),
+}
+
 
 def format_value(value: object, fmt: str = "") -> str:
     """A summary value as short text (not yet escaped)."""
@@ -42,6 +50,8 @@ def format_value(value: object, fmt: str = "") -> str:
             return f"{v:.1f} fps"
         if fmt == "float":
             return f"{v:.2f}"
+        if fmt == "speed":
+            return f"{v:.2f}x real time"
         return f"{value:,}" if isinstance(value, int) else f"{v:.4g}"
     if isinstance(value, Mapping):
         return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items()) or "\u2013"
@@ -84,7 +94,8 @@ class ReportPage:
 
 STYLE = """
 :root{--fg:#1f2937;--muted:#6b7280;--bg:#f6f7f9;--card:#fff;--line:#e5e7eb;--accent:#2563eb;--accent2:#93c5fd}
-@media (prefers-color-scheme:dark){:root{--fg:#e5e7eb;--muted:#9ca3af;--bg:#111827;--card:#1f2937;--line:#374151;--accent:#60a5fa;--accent2:#1e3a8a}}
+@media (prefers-color-scheme:dark){:root{--fg:#e5e7eb;--muted:#9ca3af;--bg:#111827;--card:#1f2937;
+  --line:#374151;--accent:#60a5fa;--accent2:#1e3a8a}}
 *{box-sizing:border-box}
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 main{max-width:1000px;margin:0 auto;padding:24px 16px 48px}
@@ -111,7 +122,8 @@ table{border-collapse:collapse;width:100%;font-size:.9rem}
 th,td{text-align:left;padding:5px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{color:var(--muted);font-weight:600}
 td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
-.pill{display:inline-block;padding:0 8px;border-radius:999px;background:var(--bg);border:1px solid var(--line);margin:0 6px 6px 0}
+.pill{display:inline-block;padding:0 8px;border-radius:999px;background:var(--bg);border:1px solid var(--line);
+  margin:0 6px 6px 0}
 footer{color:var(--muted);font-size:.8rem;text-align:center}
 details{margin-top:12px} summary{cursor:pointer;color:var(--muted)}
 """
