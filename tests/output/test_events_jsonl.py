@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vigil.errors import VigilError
+from vigil.errors import OutputError
 from vigil.output import EventsJsonlWriter
 from vigil.types import Event
 
@@ -31,5 +31,5 @@ def test_one_json_object_per_line_flushed_per_event(tmp_path: Path) -> None:
 def test_write_after_close_raises(tmp_path: Path) -> None:
     w = EventsJsonlWriter(tmp_path / "e.jsonl")
     w.close()
-    with pytest.raises(VigilError, match="e.jsonl"):
+    with pytest.raises(OutputError, match="e.jsonl"):
         w.write(Event("x", "instant", 0.0, "c"))

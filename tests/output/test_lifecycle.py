@@ -16,10 +16,10 @@ def _box(cx: float, bottom: float) -> tuple[float, float, float, float]:
 
 def test_start_and_end_events_with_duration_path_and_class(tracks_of: MakeTracks) -> None:
     life = TrackLifecycle("cam")
-    ev0 = life.update(tracks_of([_box(10, 50)], [1]), [], 0.0)
-    ev1 = life.update(tracks_of([_box(13, 54), _box(80, 90)], [1, 2], classes=[0, 2]), [], 0.5)
-    ev2 = life.update(tracks_of([_box(13, 54), _box(80, 90)], [1, 2], classes=[24, 2]), [], 1.0)
-    ev3 = life.update(tracks_of([_box(80, 90)], [2], classes=[2]), [1], 1.5)
+    ev0 = life.update(0.0, tracks_of([_box(10, 50)], [1]), [])
+    ev1 = life.update(0.5, tracks_of([_box(13, 54), _box(80, 90)], [1, 2], classes=[0, 2]), [])
+    ev2 = life.update(1.0, tracks_of([_box(13, 54), _box(80, 90)], [1, 2], classes=[24, 2]), [])
+    ev3 = life.update(1.5, tracks_of([_box(80, 90)], [2], classes=[2]), [1])
     assert [(e.kind, e.track_ids, e.t) for e in ev0] == [("track_start", (1,), 0.0)]
     assert ev0[0].phase == "instant" and ev0[0].attributes["class"] == "person"
     assert [(e.kind, e.track_ids, e.t) for e in ev1] == [("track_start", (2,), 0.5)]
@@ -35,22 +35,33 @@ def test_start_and_end_events_with_duration_path_and_class(tracks_of: MakeTracks
     (closing,) = life.close()
     assert closing.track_ids == (2,) and closing.attributes["duration"] == 1.0
     assert closing.attributes["end_reason"] == "closed" and closing.attributes["class"] == "car"
-    assert life.live_count == 0 and life.started == life.ended == 2
+    assert life.live_count == 0 and life.unique_tracks == life.ended == 2
 
 
 def test_unknown_finished_ids_are_ignored_and_lost_tracks_are_kept(tracks_of: MakeTracks) -> None:
     life = TrackLifecycle("cam")
-    life.update(tracks_of([_box(0, 10)], [1]), [], 0.0)
-    assert life.update(Tracks.empty(), [99], 1.0) == []  # never seen (e.g. unconfirmed)
+    life.update(0.0, tracks_of([_box(0, 10)], [1]), [])
+    assert life.update(1.0, Tracks.empty(), [99]) == []  # never seen (e.g. unconfirmed)
     assert life.live_count == 1  # not in this frame, but not finished: occluded, still live
-    assert life.update(tracks_of([_box(0, 10)], [1]), [], 2.0) == []  # back: no second start
+    assert life.update(2.0, tracks_of([_box(0, 10)], [1]), []) == []  # back: no second start
 
 
 def test_stale_tracks_end_so_state_stays_bounded(tracks_of: MakeTracks) -> None:
     life = TrackLifecycle("cam", stale_after=5.0)
     for i in range(1000):  # a tracker that never reports finished ids
-        life.update(tracks_of([_box(0, 10)], [i + 1]), [], float(i))
+        life.update(float(i), tracks_of([_box(0, 10)], [i + 1]), [])
     assert life.live_count <= 7
     assert life.ended >= 990
     with pytest.raises(ValueError, match="stale_after"):
         TrackLifecycle("cam", stale_after=0)
+
+
+def test_close_ends_live_tracks_as_last_seen(tracks_of: MakeTracks) -> None:
+    life = TrackLifecycle("cam", stale_after=10.0)
+    life.update(0.0, tracks_of([_box(0, 10), _box(50, 60)], [1, 2]), [])
+    life.update(8.0, tracks_of([_box(50, 60)], [2]), [])
+    ends = {e.track_ids[0]: e for e in life.close(12.0)}
+    assert ends[1].attributes["end_reason"] == "stale" and ends[1].t == 0.0
+    assert ends[2].attributes["end_reason"] == "closed" and ends[2].t == 8.0
+    assert ends[2].attributes["duration"] == 8.0
+    assert life.close(13.0) == [] and life.live_count == 0

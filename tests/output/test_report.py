@@ -69,7 +69,7 @@ def walk_scene(tracks_of: MakeTracks, frames: int = 200, fps: float = 10.0) -> t
             classes += [0, 2]
         tracks = tracks_of(boxes, ids, classes=classes)
         finished = [1, 2] if i == 125 else []
-        events = life.update(tracks, finished, t)
+        events = life.update(t, tracks, finished)
         if i == 150:
             events.append(Event(f"running{HOSTILE}", "start", t, HOSTILE, (3,), t, {"why": HOSTILE, "v": [1.5, 2.0]}))
         for ev in events:
@@ -111,7 +111,7 @@ def test_report_is_one_safe_self_contained_page(tmp_path: Path, tracks_of: MakeT
 
     # the summary figures are on the page
     assert summary["frames"] == 200 and summary["unique_tracks"] == 4
-    assert summary["peak_people"] == 3 and summary["duration_s"] == pytest.approx(20.0)
+    assert summary["peak_people"] == 3 and summary["stream_seconds"] == pytest.approx(20.0)
     assert summary["analysis_fps"] == 50.0 and summary["input"] == "rtsp://10.0.0.5/stream"
     for label, value in [("Frames analysed", "200"), ("Unique tracks", "4"), ("Peak people in view", "3"),
                          ("Stream duration", "20.0 s"), ("Analysis speed", "50.0 fps")]:
@@ -174,7 +174,7 @@ def test_memory_stays_bounded_over_100k_frames(tracks_of: MakeTracks) -> None:
     assert report.people.counts().sum() == 100_000
     assert report.heatmap.shape == grid_shape and report.heatmap.points == 200_000
     assert len(report.track_events()) == 500 and report.events_total == 100_000
-    assert report.stats().duration_s == pytest.approx(4000.0)
+    assert report.stats().stream_seconds == pytest.approx(4000.0)
     assert elapsed < 30, f"{elapsed:.1f} s for 100k frames"
 
 
@@ -183,3 +183,27 @@ def test_redact_url() -> None:
     assert redact_url("rtsp://cam.local/x") == "rtsp://cam.local/x"
     assert redact_url("/videos/a@b.mp4") == "/videos/a@b.mp4"
 
+
+
+def test_report_takes_the_pipeline_summary_and_hides_credentials(tmp_path: Path, tracks_of: MakeTracks) -> None:
+    report, _ = walk_scene(tracks_of, frames=30)
+    summary = {
+        "input": "rtsp://admin:hunter2@cam.local/live",
+        "camera": "gate",
+        "frames": 30,
+        "stream_seconds": 2.9,
+        "wall_seconds": 1.5,
+        "analysis_fps": 20.0,
+        "events": 7,
+        "stage_seconds": {"decode": 0.25, "inference": 1.0},
+        "corrupt_frames_skipped": 0,
+    }
+    report.write(tmp_path / "r.html", summary)
+    html = (tmp_path / "r.html").read_text()
+    parse(html)
+    assert "hunter2" not in html and "admin" not in html and "rtsp://cam.local/live" in html
+    assert "Vigil report \u2013 gate" in html  # the summary's camera wins
+    assert '>20.0 fps</div><div class="k">Analysis speed<' in html
+    assert '>7</div><div class="k">Events<' in html
+    assert "<th>Seconds per stage</th><td>decode: 0.2 s, inference: 1.0 s</td>" in html
+    assert "<th>Wall-clock time</th><td>1.5 s</td>" in html

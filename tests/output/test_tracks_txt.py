@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from vigil.errors import VigilError
+from vigil.errors import OutputError
 from vigil.output import TracksTxtWriter
 from vigil.types import Tracks
 
@@ -46,9 +46,9 @@ def test_write_after_close_and_bad_path_name_the_file(tmp_path: Path) -> None:
     w = TracksTxtWriter(tmp_path / "t.txt")
     w.close()
     w.close()  # idempotent
-    with pytest.raises(VigilError, match="t.txt: write after close"):
+    with pytest.raises(OutputError, match="t.txt: write after close"):
         w.write(1, Tracks.empty())
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(VigilError, match="file"):
+    with pytest.raises(OutputError, match="file"):
         TracksTxtWriter(blocker / "tracks.txt")

@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from vigil.errors import VigilError
+from vigil.errors import OutputError
 from vigil.output import AnnotatedVideoWriter, Annotator, H264Writer
 from vigil.output.annotate import ALERT_BGR, id_colour
 from vigil.types import Event, Frame, Tracks
@@ -84,11 +84,11 @@ def test_write_after_close_and_unwritable_path_raise(tmp_path: Path, frame_of: M
     w = H264Writer(tmp_path / "a.mp4", 160, 120, 10.0)
     w.close()
     w.close()
-    with pytest.raises(VigilError, match="a.mp4: write after close"):
+    with pytest.raises(OutputError, match="a.mp4: write after close"):
         w.write(frame_of(0, 0.0).image, 0.0)
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(VigilError, match="file"):
+    with pytest.raises(OutputError, match="file"):
         H264Writer(blocker / "v.mp4", 160, 120, 10.0)
 
 
@@ -128,13 +128,13 @@ def test_encoder_failure_in_the_thread_reaches_the_caller(tmp_path: Path, frame_
     bad = np.zeros((120, 160), np.float64)  # not a BGR uint8 image: fails in the encoder thread
     w = H264Writer(tmp_path / "bad.mp4", 160, 120, 10.0, queue_size=2)
     w.write(bad, 0.0)
-    with pytest.raises(VigilError, match="bad.mp4: video encoding failed"):
+    with pytest.raises(OutputError, match="bad.mp4: video encoding failed"):
         for i in range(1, 10):  # raised within queue_size + 1 writes; the producer never blocks
             w.write(frame_of(i, i / 10).image, i / 10)
-    with pytest.raises(VigilError, match="bad.mp4"):
+    with pytest.raises(OutputError, match="bad.mp4"):
         w.write(frame_of(0, 5.0).image, 5.0)  # and on every later write
     w.close()  # already reported: closing does not raise it again
     w = H264Writer(tmp_path / "bad2.mp4", 160, 120, 10.0)
     w.write(bad, 0.0)
-    with pytest.raises(VigilError, match="bad2.mp4: video encoding failed"):
+    with pytest.raises(OutputError, match="bad2.mp4: video encoding failed"):
         w.close()

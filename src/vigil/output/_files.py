@@ -6,16 +6,16 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from vigil.errors import VigilError
+from vigil.errors import OutputError
 
 
 def prepare_path(path: str | Path) -> Path:
-    """Create the parent folder of ``path``; raise VigilError naming it when that fails."""
+    """Create the parent folder of ``path``; raise OutputError naming it when that fails."""
     p = Path(path)
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise VigilError(f"{p}: cannot create output folder {p.parent}: {e.strerror or e}") from e
+        raise OutputError(f"{p}: cannot create output folder {p.parent}: {e.strerror or e}") from e
     return p
 
 
@@ -25,7 +25,7 @@ def open_text(path: str | Path) -> TextIO:
     try:
         return p.open("w", encoding="utf-8", newline="\n")
     except OSError as e:
-        raise VigilError(f"{p}: cannot open output file for writing: {e.strerror or e}") from e
+        raise OutputError(f"{p}: cannot open output file for writing: {e.strerror or e}") from e
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
@@ -37,4 +37,4 @@ def write_text_atomic(path: str | Path, text: str) -> None:
         os.replace(tmp, p)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise VigilError(f"{p}: cannot write output file: {e.strerror or e}") from e
+        raise OutputError(f"{p}: cannot write output file: {e.strerror or e}") from e

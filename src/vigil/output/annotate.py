@@ -72,7 +72,8 @@ class Annotator:
         self._update_trails(frame.pts, tracks)
         alert_ids = {tid for b in self._banners.values() for tid in b.track_ids}
         thickness = max(1, round(2 * scale))
-        for tid, trail in self._trails.items():
+        for tid in tracks.track_ids.tolist():  # trails of tracks in view only
+            trail = self._trails[tid]
             if len(trail) > 1:
                 line = np.array([(x, y) for _, x, y in trail], np.int32).reshape(-1, 1, 2)
                 cv2.polylines(img, [line], False, id_colour(tid), thickness, cv2.LINE_AA)
@@ -82,7 +83,7 @@ class Annotator:
             if tid in alert_ids:
                 cv2.rectangle(img, (x1 - 2, y1 - 2), (x2 + 2, y2 + 2), ALERT_BGR, thickness + 2)
             cv2.rectangle(img, (x1, y1), (x2, y2), colour, thickness)
-            _label(img, f"#{tid} {class_name(cid)}", (x1, y1), colour, scale)
+            _label(img, f"#{tid} {class_name(cid)}", (x1, y1), colour, scale, _band(scale))
         people = int(np.count_nonzero(tracks.class_ids == PERSON))
         self._draw_header(img, frame.pts, people, scale)
         self._draw_banners(img, scale)
@@ -124,7 +125,7 @@ class Annotator:
             del self._banners[next(iter(self._banners))]
 
     def _draw_header(self, img: Image, pts: float, people: int, scale: float) -> None:
-        band = max(12, round(30 * scale))
+        band = _band(scale)
         h, w = img.shape[:2]
         roi = img[0 : min(band, h), :]
         roi //= 3
@@ -137,8 +138,7 @@ class Annotator:
         cv2.putText(img, right, (w - tw - round(8 * scale), base), FONT, fs, (255, 255, 255), 1, cv2.LINE_AA)
 
     def _draw_banners(self, img: Image, scale: float) -> None:
-        band = max(12, round(30 * scale))
-        y = band
+        y = _band(scale)
         fs = 0.6 * scale
         for banner in self._banners.values():
             (tw, th), _ = cv2.getTextSize(banner.text, FONT, fs, 2)
@@ -148,14 +148,23 @@ class Annotator:
             y += th + 2 * pad + 2
 
 
-def _label(img: Image, text: str, corner: tuple[int, int], colour: tuple[int, int, int], scale: float) -> None:
-    """A filled label above the box's top-left corner (inside the box when at the top edge)."""
+def _band(scale: float) -> int:
+    """Height of the header band in pixels."""
+    return max(12, round(30 * scale))
+
+
+def _label(
+    img: Image, text: str, corner: tuple[int, int], colour: tuple[int, int, int], scale: float, min_top: int
+) -> None:
+    """A filled label above the box's top-left corner; inside the box, below ``min_top``
+    (the header), when there is no room above."""
     fs = 0.5 * scale
     (tw, th), base = cv2.getTextSize(text, FONT, fs, 1)
-    x, y = corner
+    x = min(max(corner[0], 0), img.shape[1] - tw - 4)
+    y = corner[1]
     top = y - th - base - 2
-    if top < 0:
-        top = y
+    if top < min_top:
+        top = max(y, min_top)
     cv2.rectangle(img, (x, top), (x + tw + 4, top + th + base + 2), colour, -1)
     b, g, r = colour
     ink = (0, 0, 0) if 0.114 * b + 0.587 * g + 0.299 * r > 140 else (255, 255, 255)

@@ -215,11 +215,13 @@ def heatmap_image(grid: npt.NDArray[np.float64], size: tuple[int, int], backgrou
     """Colour-map ``grid`` (counts) to a ``size`` = (w, h) BGR image, blended over
     ``background`` where people were seen (a dark canvas without one)."""
     w, h = size
-    peak = float(grid.max()) if grid.size else 0.0
-    norm = np.sqrt(grid / peak) if peak > 0 else np.zeros_like(grid)
-    level = cv2.resize(norm.astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
-    sigma = max(1.0, w / grid.shape[1] * 0.6)
-    level = np.clip(cv2.GaussianBlur(level, (0, 0), sigma), 0.0, 1.0)
+    smooth = cv2.GaussianBlur(grid.astype(np.float32), (0, 0), 1.0)
+    seen = smooth[smooth > 1e-6]
+    # the 99th percentile, not the maximum, maps to full colour: one object that
+    # stood still all along would otherwise leave every walkway faint
+    ref = float(np.percentile(seen, 99)) if seen.size else 0.0
+    norm = np.sqrt(np.clip(smooth / ref, 0.0, 1.0)) if ref > 0 else np.zeros_like(smooth)
+    level = np.clip(cv2.resize(norm, (w, h), interpolation=cv2.INTER_CUBIC), 0.0, 1.0)
     colour = cv2.applyColorMap((level * 255).astype(np.uint8), cv2.COLORMAP_TURBO)
     if background is None:
         canvas = np.full((h, w, 3), 24, np.uint8)

@@ -19,7 +19,7 @@ import av
 import cv2
 import numpy as np
 
-from vigil.errors import VigilError
+from vigil.errors import OutputError
 from vigil.output._files import prepare_path
 from vigil.types import Image
 
@@ -68,7 +68,7 @@ class H264Writer:
         try:
             self._container = av.open(str(self.path), "w", format="mp4", options={"movflags": "+faststart"})
         except (av.FFmpegError, OSError) as e:
-            raise VigilError(f"{self.path}: cannot open MP4 file for writing: {e}") from e
+            raise OutputError(f"{self.path}: cannot open MP4 file for writing: {e}") from e
         try:
             rate = Fraction(self.fps).limit_denominator(1001)
             self._stream = self._container.add_stream("libx264", rate=rate, options={"preset": preset, "crf": str(crf)})
@@ -77,7 +77,7 @@ class H264Writer:
             self._stream.codec_context.time_base = TIME_BASE
         except (av.FFmpegError, ValueError) as e:
             self._container.close()
-            raise VigilError(
+            raise OutputError(
                 f"{self.path}: cannot set up the libx264 encoder (preset {preset!r}, crf {crf}): {e}"
             ) from e
         self._queue: queue.Queue[tuple[Image, int] | None] = queue.Queue(maxsize=queue_size)
@@ -89,7 +89,7 @@ class H264Writer:
         be modified afterwards (the encoder reads it later)."""
         self._raise_if_failed()
         if self._closed:
-            raise VigilError(f"{self.path}: write after close")
+            raise OutputError(f"{self.path}: write after close")
         self._queue.put((image, self._ticks(pts)))
 
     def _ticks(self, pts: float) -> int:
@@ -147,7 +147,7 @@ class H264Writer:
     def _raise_if_failed(self) -> None:
         if self._error is not None:
             self._reported = True
-            raise VigilError(f"{self.path}: video encoding failed: {self._error}") from self._error
+            raise OutputError(f"{self.path}: video encoding failed: {self._error}") from self._error
 
     def close(self) -> None:
         """Encode what is queued, finish the file and stop the thread."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from vigil.errors import VigilError
+from vigil.errors import OutputError
 from vigil.output._files import open_text
 from vigil.types import Event
 
@@ -41,12 +41,12 @@ class EventsJsonlWriter:
 
     def write(self, event: Event) -> None:
         if self._file.closed:
-            raise VigilError(f"{self.path}: write after close")
+            raise OutputError(f"{self.path}: write after close")
         try:
             self._file.write(event_line(event) + "\n")
             self._file.flush()
         except OSError as e:
-            raise VigilError(f"{self.path}: cannot write event: {e.strerror or e}") from e
+            raise OutputError(f"{self.path}: cannot write event: {e.strerror or e}") from e
         self.events_written += 1
 
     def write_all(self, events: Iterable[Event]) -> None:

@@ -62,7 +62,7 @@ class TrackLifecycle:
         self.camera = camera
         self.stale_after = stale_after
         self._live: dict[int, _LiveTrack] = {}
-        self.started = 0
+        self.unique_tracks = 0  # ids started so far
         self.ended = 0
 
     @property
@@ -70,8 +70,9 @@ class TrackLifecycle:
         """Tracks started and not yet ended."""
         return len(self._live)
 
-    def update(self, tracks: Tracks, finished: Iterable[int], pts: float) -> list[Event]:
-        """Record one frame; return the events it causes (starts first, then ends)."""
+    def update(self, pts: float, tracks: Tracks, finished: Iterable[int]) -> list[Event]:
+        """Record the frame at stream time ``pts`` with its ``tracks`` and the ids the
+        tracker reports ``finished``; return the events caused (starts first, then ends)."""
         events: list[Event] = []
         xyxy = tracks.xyxy.astype(float)
         bx = ((xyxy[:, 0] + xyxy[:, 2]) / 2).tolist()
@@ -81,7 +82,7 @@ class TrackLifecycle:
             if live is None:
                 live = _LiveTrack(first_pts=pts, last_pts=pts, x=x, y=y, class_votes={cid: 1})
                 self._live[tid] = live
-                self.started += 1
+                self.unique_tracks += 1
                 events.append(
                     Event(
                         kind=TRACK_START, phase="instant", t=pts, camera=self.camera, track_ids=(tid,),
@@ -97,15 +98,24 @@ class TrackLifecycle:
         for tid in finished:
             if tid in self._live:
                 events.append(self._end(tid, "finished"))
+        events.extend(self._end_stale(pts))
+        return events
+
+    def close(self, pts: float | None = None) -> list[Event]:
+        """End every live track at the end of the input; returns their track_end events.
+
+        ``pts``, the time of the last frame, tells tracks unseen for over ``stale_after``
+        (end_reason "stale") from those still in view (end_reason "closed"). Each
+        track ends when it was last seen.
+        """
+        events = self._end_stale(pts) if pts is not None else []
+        return events + [self._end(tid, "closed") for tid in list(self._live)]
+
+    def _end_stale(self, pts: float) -> list[Event]:
         stale = [tid for tid, live in self._live.items() if pts - live.last_pts > self.stale_after]
         for tid in stale:
             log.debug("camera %s: track %s unseen for over %ss, ending it", self.camera, tid, self.stale_after)
-            events.append(self._end(tid, "stale"))
-        return events
-
-    def close(self) -> list[Event]:
-        """End every live track (at the end of the input); returns their track_end events."""
-        return [self._end(tid, "closed") for tid in list(self._live)]
+        return [self._end(tid, "stale") for tid in stale]
 
     def _end(self, tid: int, reason: str) -> Event:
         live = self._live.pop(tid)

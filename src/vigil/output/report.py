@@ -23,6 +23,7 @@ from vigil import __version__
 from vigil.detect.classes import PERSON
 from vigil.output._files import write_text_atomic
 from vigil.output._timefmt import duration
+from vigil.output._urls import redact_url
 from vigil.output.aggregate import BinnedSeries, GridHeatmap, Histogram, RunningStats
 from vigil.output.charts import heatmap_image, histogram_svg, image_data_uri, people_chart_svg, timeline_svg
 from vigil.output.lifecycle import DURATION, TRACK_END, TRACK_START
@@ -44,7 +45,7 @@ class ReportStats:
     frames: int
     first_pts: float | None
     last_pts: float | None
-    duration_s: float
+    stream_seconds: float
     peak_people: int
     mean_people: float | None
     unique_tracks: int
@@ -127,7 +128,7 @@ class ReportBuilder:
         (self._track_events if event.kind in (TRACK_START, TRACK_END) else self._notable).add(event)
 
     @property
-    def duration_s(self) -> float:
+    def stream_seconds(self) -> float:
         """Stream seconds analysed: the sum of frame intervals (gaps over 10 s and time
         going backwards excluded) plus one mean interval for the last frame."""
         return self._analysed_seconds + (self._intervals.mean or 0.0) if self.frames else 0.0
@@ -139,7 +140,7 @@ class ReportBuilder:
             frames=self.frames,
             first_pts=self.first_pts,
             last_pts=self.last_pts,
-            duration_s=round(self.duration_s, 3),
+            stream_seconds=round(self.stream_seconds, 3),
             peak_people=int(self._people_stats.maximum) if self._people_stats.count else 0,
             mean_people=None if mean_people is None else round(mean_people, 3),
             unique_tracks=self.kind_counts.get(TRACK_START, 0),
@@ -167,18 +168,21 @@ class ReportBuilder:
         stats = self.stats()
         values: dict[str, object] = {
             "frames": stats.frames,
-            "duration_s": stats.duration_s,
+            "stream_seconds": stats.stream_seconds,
             "unique_tracks": stats.unique_tracks,
             "peak_people": stats.peak_people,
             "mean_people": stats.mean_people,
             "mean_track_duration_s": stats.mean_track_duration_s,
+            "events": self.events_total,
         }
         values.update(summary)
+        if isinstance(values.get("input"), str):
+            values["input"] = redact_url(str(values["input"]))
         figures = [(label, format_value(values.get(key), fmt)) for key, label, fmt in FIGURES if key in values]
-        shown = {key for key, _, _ in FIGURES} | {"camera", "events"}
+        shown = {key for key, _, _ in FIGURES} | {"camera", "events_by_kind"}
         details = [
-            (DETAILS.get(k, (k, ""))[0], format_value(v, DETAILS.get(k, (k, ""))[1]))
-            for k, v in summary.items() if k not in shown
+            (DETAILS.get(k, (k, ""))[0], format_value(values[k], DETAILS.get(k, (k, ""))[1]))
+            for k in summary if k not in shown
         ]
 
         grid = self.heatmap.grid()
@@ -202,7 +206,7 @@ class ReportBuilder:
             [(ev.t, ev.started, ev.kind, f"{ev.kind} {ev.phase} {_details(ev)}") for ev in notable], t_lo, t_hi
         )
         generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        source = summary.get("input")
+        source = values.get("input")
         subtitle = f"{source} \u2013 generated {generated}" if source else f"Generated {generated}"
         return ReportPage(
             camera=str(values.get("camera", self.camera)),

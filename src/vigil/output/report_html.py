@@ -17,20 +17,24 @@ CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 # Figures shown as cards, in order: summary key, label, format.
 FIGURES: tuple[tuple[str, str, str], ...] = (
     ("frames", "Frames analysed", "int"),
-    ("duration_s", "Stream duration", "duration"),
+    ("stream_seconds", "Stream duration", "duration"),
     ("analysis_fps", "Analysis speed", "fps"),
     ("unique_tracks", "Unique tracks", "int"),
     ("peak_people", "Peak people in view", "int"),
     ("mean_people", "Mean people in view", "float"),
     ("mean_track_duration_s", "Mean track duration", "duration"),
+    ("events", "Events", "int"),
 )
 
 # Labels and formats of other well-known summary keys, listed under "Run details".
 DETAILS: dict[str, tuple[str, str]] = {
     "input": ("Input", ""),
-    "wall_s": ("Wall-clock time", "duration"),
+    "wall_seconds": ("Wall-clock time", "duration"),
     "speed_x": ("Speed", "speed"),
     "model": ("Detector model", ""),
+    "vigil_version": ("Vigil version", ""),
+    "corrupt_frames_skipped": ("Corrupt frames skipped", "int"),
+    "stage_seconds": ("Seconds per stage", "seconds"),
 }
 
 
@@ -54,7 +58,8 @@ def format_value(value: object, fmt: str = "") -> str:
             return f"{v:.2f}x real time"
         return f"{value:,}" if isinstance(value, int) else f"{v:.4g}"
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}: {format_value(v)}" for k, v in value.items()) or "\u2013"
+        inner = "duration" if fmt == "seconds" else ""
+        return ", ".join(f"{k}: {format_value(v, inner)}" for k, v in value.items()) or "\u2013"
     if isinstance(value, list | tuple):
         return ", ".join(format_value(v) for v in value) or "\u2013"
     return str(value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import TracebackType
 
-from vigil.errors import VigilError
+from vigil.errors import OutputError
 from vigil.output._files import open_text
 from vigil.types import Tracks
 
@@ -28,7 +28,7 @@ class TracksTxtWriter:
         if frame_number < 1:
             raise ValueError(f"{self.path}: MOT frame numbers are 1-based, got {frame_number}")
         if self._file.closed:
-            raise VigilError(f"{self.path}: write after close")
+            raise OutputError(f"{self.path}: write after close")
         if len(tracks) == 0:
             return
         xyxy = tracks.xyxy.astype(float)
@@ -48,7 +48,7 @@ class TracksTxtWriter:
         try:
             self._file.write(text)
         except OSError as e:
-            raise VigilError(f"{self.path}: cannot write tracks: {e.strerror or e}") from e
+            raise OutputError(f"{self.path}: cannot write tracks: {e.strerror or e}") from e
         self.lines_written += len(tracks)
 
     def close(self) -> None:
