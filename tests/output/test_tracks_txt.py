@@ -27,6 +27,15 @@ def test_lines_are_exact_mot_format(tmp_path: Path, tracks_of: MakeTracks) -> No
     assert w.lines_written == 3
 
 
+def test_class_filter_keeps_only_the_chosen_classes(tmp_path: Path, tracks_of: MakeTracks) -> None:
+    path = tmp_path / "tracks.txt"
+    mixed = tracks_of([(0, 0, 10, 30), (5, 5, 60, 30), (1, 1, 2, 2)], [1, 2, 3], classes=[0, 2, 0])
+    with TracksTxtWriter(path, classes={0}) as w:
+        w.write(1, mixed)
+        w.write(2, mixed[1:2])  # only a car: nothing written
+    assert [line.split(",")[:2] for line in path.read_text().splitlines()] == [["1", "1"], ["1", "3"]]
+
+
 def test_lines_are_streamed_before_close(tmp_path: Path, tracks_of: MakeTracks) -> None:
     path = tmp_path / "tracks.txt"
     w = TracksTxtWriter(path)

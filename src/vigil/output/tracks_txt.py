@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from types import TracebackType
+
+import numpy as np
 
 from vigil.errors import OutputError
 from vigil.output._files import open_text
@@ -16,10 +19,14 @@ class TracksTxtWriter:
     ``frame`` is 1-based (MOTChallenge), boxes are top-left/width/height in source
     pixels with two decimals, scores three decimals. Lines go straight to the file
     buffer; nothing is kept in memory.
+
+    classes: write only tracks of these COCO class ids (e.g. ``{PERSON}``: MOTChallenge
+    benchmarks score pedestrians only); all tracks when None.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, classes: Collection[int] | None = None) -> None:
         self.path = Path(path)
+        self._classes = None if classes is None else np.array(sorted(classes), np.int64)
         self._file = open_text(self.path)
         self.lines_written = 0
 
@@ -29,6 +36,8 @@ class TracksTxtWriter:
             raise ValueError(f"{self.path}: MOT frame numbers are 1-based, got {frame_number}")
         if self._file.closed:
             raise OutputError(f"{self.path}: write after close")
+        if self._classes is not None:
+            tracks = tracks[np.isin(tracks.class_ids, self._classes)]
         if len(tracks) == 0:
             return
         xyxy = tracks.xyxy.astype(float)
