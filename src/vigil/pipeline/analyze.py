@@ -19,6 +19,7 @@ from tqdm import tqdm
 from vigil import __version__
 from vigil.config.models import AnalysisConfig
 from vigil.detect import create_detector
+from vigil.detect.classes import PERSON
 from vigil.errors import OutputError
 from vigil.output import (
     AnnotatedVideoWriter,
@@ -26,6 +27,7 @@ from vigil.output import (
     ReportBuilder,
     TrackLifecycle,
     TracksTxtWriter,
+    redact_url,
 )
 from vigil.pipeline.camera import CameraPipeline
 from vigil.pipeline.prefetch import Prefetcher
@@ -98,7 +100,7 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
         detector = create_detector(cfg.detector)
         pipeline = CameraPipeline(cfg.camera, detector, VigilTracker(cfg.tracker))
         outputs = {"tracks": out / "tracks.txt", "events": out / "events.jsonl", "report": out / "report.html"}
-        tracks_txt = stack.enter_context(TracksTxtWriter(outputs["tracks"]))
+        tracks_txt = stack.enter_context(TracksTxtWriter(outputs["tracks"], classes={PERSON}))
         events_out = stack.enter_context(EventsJsonlWriter(outputs["events"]))
         lifecycle = TrackLifecycle(cfg.camera)
         video: AnnotatedVideoWriter | None = None
@@ -123,7 +125,7 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
                 if opts.write_video:
                     outputs["video"] = out / "annotated.mp4"
                     video = stack.enter_context(
-                        AnnotatedVideoWriter(outputs["video"], frame.width, frame.height, source.fps or 25.0)
+                        AnnotatedVideoWriter(outputs["video"], frame.width, frame.height, source.fps, camera=cfg.camera)
                     )
             last_pts = frame.pts
             result = pipeline.process(frame)
@@ -174,7 +176,7 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
         )
         summary = {
             "vigil_version": __version__,
-            "input": spec,
+            "input": redact_url(spec),
             "camera": cfg.camera,
             "frames": frames,
             "corrupt_frames_skipped": health.corrupt_frames,
