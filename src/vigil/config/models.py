@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ModelWrapValidatorHandler, ValidationError, field_validator, model_validator
 
+from vigil.config.analytics import (
+    CalibrationConfig,
+    LineConfig,
+    RuleConfig,
+    ZoneConfig,
+    annotate_analytics_errors,
+    check_references,
+    default_rules,
+)
 from vigil.config.base import StrictModel
 from vigil.detect.classes import CLASS_IDS, DEFAULT_CLASSES
 
@@ -68,3 +78,25 @@ class AnalysisConfig(StrictModel):
     detector: DetectorConfig = Field(default_factory=DetectorConfig)  # type: ignore[arg-type]
     tracker: TrackerConfig = Field(default_factory=TrackerConfig)  # type: ignore[arg-type]
     fps: float | None = Field(None, gt=0.0, le=240.0, description="Analysis rate (frames/s); default: every frame.")
+    zones: tuple[ZoneConfig, ...] = Field((), max_length=256, description="Named polygons (normalised 0-1 points).")
+    lines: tuple[LineConfig, ...] = Field((), max_length=256, description="Named directed lines for crossing counts.")
+    calibration: CalibrationConfig | None = Field(
+        None, description="Ground-plane calibration (metres); without it lengths are in body heights."
+    )
+    rules: tuple[RuleConfig, ...] = Field(
+        default_factory=default_rules, max_length=256,
+        description="Behaviour rules keyed by type; default: running, crowd_running, dispersal, gathering.",
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _analytics(cls, data: Any, handler: ModelWrapValidatorHandler[AnalysisConfig]) -> AnalysisConfig:
+        """Errors in zones/lines/rules name the camera and the rule; rules must name known zones/lines."""
+        try:
+            cfg = handler(data)
+        except ValidationError as e:
+            raise annotate_analytics_errors(data, e) from None
+        problem = check_references(cfg.camera, cfg.zones, cfg.lines, cfg.rules)
+        if problem is not None:
+            raise problem
+        return cfg

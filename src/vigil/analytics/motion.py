@@ -1,0 +1,156 @@
+"""Per-track velocity from stream timestamps, by least squares with exponential forgetting.
+
+For each track and each velocity window ``W`` the table keeps seven running sums of
+its samples (t_i, x_i, y_i) weighted by ``exp(-(t - t_i) / tau)``, tau = W / 3 (its
+response to a change of speed rises as fast as that of a plain least-squares fit over
+the last W seconds): the weighted least-squares line through those samples gives the
+velocity. Because the weights depend on time, not
+on sample counts, the same motion sampled at 5 or 25 fps gives the same velocity,
+and detection jitter averages out over the window. Each track costs a fixed column
+of numbers (no sample buffer), updated with a handful of vector operations per frame
+for all tracks at once; columns of tracks unseen for ``retention`` seconds are reused.
+
+A velocity is *valid* once the track has two samples and has been seen for half a window.
+
+Id switches: when a box lands far from where the track's fitted motion puts it (more
+than half a body height, widened by the time since the last sample), the tracker has
+most likely moved the id onto someone else; the track's history restarts there, so
+the leap never shows up as a burst of speed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
+Bool = npt.NDArray[np.bool_]
+
+JUMP_GATE = 0.5
+"""Body heights a box may land away from its predicted place before its history restarts."""
+MAX_ACCELERATION = 10.0
+"""Body heights per second squared a person can plausibly accelerate (widens the gate for long gaps)."""
+
+_LAST, _FIRST, _HEIGHT, _COUNT = 0, 1, 2, 3
+_BASE = 4  # then 7 rows per window: w, st, stt, sx, sy, stx, sty
+
+
+class TrackTable:
+    """Per-track running sums. ``update`` once per frame, then ``velocity(window)`` for a registered window."""
+
+    def __init__(
+        self, windows: Sequence[float], retention: float = 5.0, height_tau: float = 0.5, slots: int = 64
+    ) -> None:
+        self.windows = tuple(sorted(set(float(w) for w in windows)))
+        if not self.windows or min(self.windows) <= 0:
+            raise ValueError(f"velocity windows must be positive seconds, got {windows}")
+        self._taus = [w / 3.0 for w in self.windows]
+        self.retention = retention
+        self.height_tau = height_tau
+        self._rows = _BASE + 7 * len(self.windows)
+        self._a = np.zeros((self._rows, slots))
+        self._slot: dict[int, int] = {}
+        self._free = list(range(slots - 1, -1, -1))
+        self._next_prune = -np.inf
+        self._cur = np.zeros((self._rows, 0))
+        self._cur_t = 0.0
+        self.jumps = 0
+
+    def _slot_for(self, track_id: int) -> int:
+        s = self._slot.get(track_id)
+        if s is None:
+            if not self._free:
+                n = self._a.shape[1]
+                self._a = np.concatenate((self._a, np.zeros((self._rows, n))), axis=1)
+                self._free = list(range(2 * n - 1, n - 1, -1))
+            s = self._free.pop()
+            self._slot[track_id] = s
+            self._a[:, s] = 0.0
+        return s
+
+    def update(self, ids: Sequence[int] | I64, t: float, x: F64, y: F64, heights: F64, unit: F64 | float) -> I64:
+        """Record one frame: positions ``x``, ``y`` and box heights (N,) of tracks ``ids``; returns their slots.
+
+        ``unit``: world length of one body height per track (or a scalar), for the jump gate.
+        """
+        get = self._slot.get
+        if isinstance(ids, np.ndarray):
+            ids = ids.tolist()
+        slots = np.array([s if (s := get(i)) is not None else self._slot_for(int(i)) for i in ids], np.int64)
+        a = self._a[:, slots]
+        d = np.maximum(t - a[_LAST], 0.0)
+        self._shift(a, d)
+        jump = self._jumps(a, d, x, y, unit)
+        if jump.any():  # the box leapt (an id swapped onto someone else): start this track's history afresh
+            a[:, jump] = 0.0
+            self.jumps += int(np.count_nonzero(jump))
+        fresh = a[_COUNT] == 0
+        alpha = np.where(fresh, 1.0, -np.expm1(-d / self.height_tau))
+        a[_HEIGHT] += alpha * (heights - a[_HEIGHT])
+        a[_COUNT] += 1.0
+        a[_LAST] = t
+        a[_FIRST] = np.where(fresh, t, a[_FIRST])
+        for j, tau in enumerate(self._taus):
+            r = _BASE + 7 * j
+            a[r : r + 7] *= np.exp(-d / tau)  # forget with the elapsed time ...
+            a[r] += 1.0  # ... and add the new sample, at time 0
+            a[r + 3] += x
+            a[r + 4] += y
+        self._a[:, slots] = a
+        self._cur, self._cur_t = a, t
+        if t >= self._next_prune:
+            self._prune(t)
+        return slots
+
+    def _shift(self, a: F64, d: F64) -> None:
+        """Move each track's time origin forward by ``d`` (sample times are relative to its last update)."""
+        for j in range(len(self._taus)):
+            w, st, stt, sx, sy, stx, sty = a[_BASE + 7 * j : _BASE + 7 * j + 7]
+            stt += d * (d * w - 2.0 * st)
+            st -= d * w
+            stx -= d * sx
+            sty -= d * sy
+
+    def _jumps(self, a: F64, d: F64, x: F64, y: F64, unit: F64 | float) -> Bool:
+        """Tracks whose new position is far from where their fitted line (shortest window) puts them now."""
+        w, st, stt, sx, sy, stx, sty = a[_BASE : _BASE + 7]
+        known = (a[_COUNT] > 0) & (w > 1e-3)
+        if not known.any():
+            return known
+        ws = np.where(known, w, 1.0)
+        den = w * stt - st * st
+        sloped = known & (a[_COUNT] >= 2) & (den > 1e-9 * ws * ws)
+        inv = np.where(sloped, 1.0 / np.where(sloped, den, 1.0), 0.0)
+        vx = (w * stx - st * sx) * inv
+        vy = (w * sty - st * sy) * inv
+        xp = (sx - vx * st) / ws  # the fitted line at time 0 (now)
+        yp = (sy - vy * st) / ws
+        allowed = unit * (JUMP_GATE + 0.5 * MAX_ACCELERATION * d * d) + 0.5 * np.hypot(vx, vy) * d
+        return known & (np.hypot(x - xp, y - yp) > allowed)
+
+    def _prune(self, t: float) -> None:
+        self._next_prune = t + 1.0
+        a = self._a
+        stale = [tid for tid, s in self._slot.items() if a[_LAST, s] < t - self.retention]
+        for tid in stale:
+            self._free.append(self._slot.pop(tid))
+
+    def height(self) -> F64:
+        """(N,) smoothed box heights of the tracks of the last update, in its order."""
+        return self._cur[_HEIGHT]
+
+    def velocity(self, window: float) -> tuple[F64, Bool]:
+        """(N, 2) velocity (units/s) over ``window`` of the tracks of the last update, and (N,) validity."""
+        j = self.windows.index(window)
+        a = self._cur
+        w, st, stt, sx, sy, stx, sty = a[_BASE + 7 * j : _BASE + 7 * j + 7]
+        den = w * stt - st * st
+        valid = (a[_COUNT] >= 2) & (self._cur_t - a[_FIRST] >= 0.5 * window - 1e-6) & (den > 1e-12 * w * w)
+        inv = np.where(valid, 1.0 / np.where(valid, den, 1.0), 0.0)
+        vel = np.empty((len(w), 2))
+        vel[:, 0] = (w * stx - st * sx) * inv
+        vel[:, 1] = (w * sty - st * sy) * inv
+        return vel, valid
