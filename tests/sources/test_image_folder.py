@@ -40,7 +40,7 @@ def test_img1_folder_finds_parent_seqinfo(mot_seq: Path) -> None:
 
 def test_seqinfo_rate_wins_over_fps_which_then_limits(mot_seq: Path) -> None:
     with ImageFolderSource(mot_seq, fps=5) as src:
-        assert src.fps == 5.0 and src.frame_count == 6
+        assert src.fps == 10.0 and src.frame_count == 12 and src.selected_count == 6
         assert [f.pts for f in src] == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
 
 
@@ -49,7 +49,7 @@ def test_seq_length_bounds_the_images(tmp_path: Path) -> None:
     make_images(seq / "img1", 8)
     write_seqinfo(seq, frame_rate=25, length=5)
     with ImageFolderSource(seq) as src:
-        assert src.frame_count == 5 and len(list(src)) == 5
+        assert src.frame_count == 5 and src.selected_count == 5 and len(list(src)) == 5
 
 
 def test_plain_folder_with_explicit_rate(tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_unreadable_image_is_skipped_and_counted(tmp_path: Path) -> None:
 
 def test_start_end(mot_seq: Path) -> None:
     with ImageFolderSource(mot_seq, start=0.3, end=0.7) as src:
-        assert src.frame_count == 4
+        assert src.frame_count == 12 and src.selected_count == 4
         assert [frame_number(f.image) for f in src] == [3, 4, 5, 6]
 
 

@@ -63,10 +63,8 @@ class FileSource(SourceBase):
         try:
             self._stream = video_stream(self._container, self._display)
             self._native_fps = nominal_rate(self._stream)
-            self._target_fps = fps
             self._start = start
             self._end = end
-            self._trimmed = start > 0 or end is not None or fps is not None
             self._limiter = FpsLimiter(fps)
             self._convert = BgrConverter()
             self._decoder = FrameDecoder(self._container, self._stream, self._display, self._health.corrupt)
@@ -88,18 +86,14 @@ class FileSource(SourceBase):
 
     @property
     def fps(self) -> float | None:
-        """Delivered rate: the file's nominal rate, capped by the ``fps`` option."""
-        if self._target_fps is None:
-            return self._native_fps
-        if self._native_fps is None:
-            return self._target_fps
-        return min(self._native_fps, self._target_fps)
+        """The file's nominal frame rate (before any ``fps`` limit); None when unknown."""
+        return self._native_fps
 
     @property
     def frame_count(self) -> int | None:
-        """Frames in the file per its header; None when unknown or when start/end/fps trim it."""
+        """Frames in the whole file per its header (before start/end/fps); None when unknown."""
         n = self._stream.frames
-        return n if n > 0 and not self._trimmed else None
+        return n if n > 0 else None
 
     def read(self) -> Frame | None:
         frame = self._pending

@@ -137,7 +137,6 @@ class ImageFolderSource(SourceBase):
         super().__init__(name or default_name or str(folder))
         self.folder = image_dir
         self._rate = float(rate)
-        self._target_fps = fps
         self._files = files
         limiter = FpsLimiter(fps)
         self._selected = [
@@ -168,12 +167,17 @@ class ImageFolderSource(SourceBase):
 
     @property
     def fps(self) -> float | None:
-        """Delivered rate: the sequence's rate, capped by the ``fps`` option."""
-        return self._rate if self._target_fps is None else min(self._rate, self._target_fps)
+        """The sequence's frame rate (before any ``fps`` limit)."""
+        return self._rate
 
     @property
     def frame_count(self) -> int | None:
-        """Frames this source will deliver (fewer if some images turn out unreadable)."""
+        """Images in the sequence (before start/end/fps selection)."""
+        return len(self._files)
+
+    @property
+    def selected_count(self) -> int:
+        """Frames this source will deliver, fewer if some images turn out unreadable."""
         return len(self._selected)
 
     def read(self) -> Frame | None:

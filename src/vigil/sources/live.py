@@ -95,7 +95,6 @@ class LiveSource(SourceBase):
         self._timeout = timeout
         self._display = display or redact(target)
         super().__init__(name or self._display)
-        self._target_fps = fps
         self._limiter = FpsLimiter(fps)
         self._clock = LiveClock()
         self._backoff = backoff or Backoff()
@@ -120,10 +119,8 @@ class LiveSource(SourceBase):
 
     @property
     def fps(self) -> float | None:
-        """The stream's nominal rate (None when unknown, e.g. MJPEG), capped by ``fps``."""
-        if self._native_fps is None or self._target_fps is None:
-            return self._target_fps or self._native_fps
-        return min(self._native_fps, self._target_fps)
+        """The stream's nominal rate (before any ``fps`` limit); None when unknown, e.g. MJPEG."""
+        return self._native_fps
 
     @property
     def frame_count(self) -> int | None:
