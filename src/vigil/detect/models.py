@@ -130,7 +130,9 @@ def resolve_model(
         known = ", ".join(table)
         close = difflib.get_close_matches(text.lower(), list(table), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ModelNotFoundError(f"unknown detector model {text!r}{hint}; use one of {known} or a path to an .onnx file")
+        raise ModelNotFoundError(
+            f"unknown detector model {text!r}{hint}; use one of {known} or a path to an .onnx file"
+        )
 
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     for folder in _search_dirs(model_dir, cache):
