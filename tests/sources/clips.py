@@ -5,8 +5,10 @@ from __future__ import annotations
 import fractions
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import av
+from av.video.stream import VideoStream
 import cv2
 import numpy as np
 
@@ -51,6 +53,7 @@ def make_video(
     """
     out = av.open(str(path), "w", options=container_options or {})
     stream = out.add_stream(codec, rate=fps)
+    assert isinstance(stream, VideoStream)
     stream.width, stream.height = size
     stream.pix_fmt = "yuvj420p" if codec == "mjpeg" else "yuv420p"
     stream.options = {"g": "10", "bf": "0", **(options or {})} if codec == "libx264" else dict(options or {})
@@ -60,7 +63,7 @@ def make_video(
         stream.codec_context.time_base = tb
     packets = 0
 
-    def mux(packet: av.Packet) -> None:
+    def mux(packet: Any) -> None:
         nonlocal packets
         if packets == garbage_at:
             junk = av.Packet(np.random.default_rng(packets).integers(0, 256, packet.size, np.uint8).tobytes())
@@ -73,7 +76,7 @@ def make_video(
     for i in range(n):
         frame = av.VideoFrame.from_ndarray(scene(i, size), format="bgr24")
         if times is not None:
-            frame.pts = int(round(times[i] * 1000))
+            frame.pts = round(times[i] * 1000)
             frame.time_base = fractions.Fraction(1, 1000)
         for packet in stream.encode(frame):
             mux(packet)
@@ -83,7 +86,9 @@ def make_video(
     return path
 
 
-def make_images(folder: Path, n: int, *, ext: str = ".png", pattern: str = "{:06d}", size: tuple[int, int] = (64, 48)) -> list[Path]:
+def make_images(
+    folder: Path, n: int, *, ext: str = ".png", pattern: str = "{:06d}", size: tuple[int, int] = (64, 48)
+) -> list[Path]:
     """Write ``scene(i)`` for i in 0..n-1 as images named ``pattern.format(i + 1) + ext``."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -7,6 +7,7 @@ playing client, interleaved on the TCP connection or as UDP datagrams.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import subprocess
@@ -93,10 +94,8 @@ class RtspServer:
         with self._lock:
             clients, self._clients = self._clients, []
         for c in clients:
-            try:
+            with contextlib.suppress(OSError):
                 c.conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             c.conn.close()
 
     def stop(self) -> None:

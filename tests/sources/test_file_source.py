@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -165,7 +166,7 @@ def test_folder_is_not_a_video_file(tmp_path: Path) -> None:
         ({"start": 2.0, "end": 1.0}, r"end \(1.0 s\) must be after start"),
     ],
 )
-def test_invalid_options(clips: dict[str, Path], kwargs: dict[str, float], match: str) -> None:
+def test_invalid_options(clips: dict[str, Path], kwargs: dict[str, Any], match: str) -> None:
     with pytest.raises(ConfigError, match=match):
         FileSource(clips["mp4"], **kwargs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_backoff_doubles_to_the_cap_with_bounded_jitter() -> None:
 
 
 @pytest.mark.parametrize("kwargs", [{"initial": 0}, {"initial": 5, "maximum": 1}, {"factor": 0.5}, {"jitter": 1.0}])
-def test_backoff_rejects_bad_settings(kwargs: dict[str, float]) -> None:
+def test_backoff_rejects_bad_settings(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         Backoff(**kwargs)
 
@@ -134,7 +135,12 @@ def test_parse_spec_webcams(spec: str, device: str) -> None:
 
 @pytest.mark.parametrize(
     ("spec", "match"),
-    [("", "empty"), ("  ", "empty"), ("webcam:front", "expected webcam:N"), ("ftp://u:pw@h/x", r"ftp://\*\*\*@h/x: unsupported")],
+    [
+        ("", "empty"),
+        ("  ", "empty"),
+        ("webcam:front", "expected webcam:N"),
+        ("ftp://u:pw@h/x", r"ftp://\*\*\*@h/x: unsupported"),
+    ],
 )
 def test_parse_spec_errors(spec: str, match: str) -> None:
     with pytest.raises(SourceError, match=match):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import itertools
 import logging
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from vigil.sources import Backoff, LiveSource, open_source
+from vigil.sources import Backoff, LiveSource, Source, open_source
 from vigil.sources.live import http_options
 from vigil.types import Frame
 
@@ -28,7 +29,7 @@ pytestmark = [
 ]
 
 
-def take(src: LiveSource, n: int, within: float = 10.0) -> list[Frame]:
+def take(src: Source, n: int, within: float = 10.0) -> list[Frame]:
     """Read ``n`` frames, failing (instead of hanging) if they do not come in time."""
     out: list[Frame] = []
     timer = threading.Timer(within, src.close)  # unblocks read() if the stream stalls
@@ -77,7 +78,9 @@ def test_rtsp_reconnects_after_drop_and_keeps_pts_monotonic(
     rtsp: RtspServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="vigil")
-    src = LiveSource(rtsp.url, options={"rtsp_transport": "tcp"}, timeout=5.0, backoff=Backoff(initial=0.1, maximum=0.5))
+    src = LiveSource(
+        rtsp.url, options={"rtsp_transport": "tcp"}, timeout=5.0, backoff=Backoff(initial=0.1, maximum=0.5)
+    )
     with src:
         before = take(src, 5)
         rtsp.drop_clients()
@@ -86,7 +89,7 @@ def test_rtsp_reconnects_after_drop_and_keeps_pts_monotonic(
         after = take(src, 5)
         health = src.health()
     pts = [f.pts for f in before + after]
-    assert all(b > a for a, b in zip(pts, pts[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(pts))
     assert health.reconnects == 1 and health.online and rtsp.sessions == 2
     assert health.last_error is not None and "rtsp://***@127.0.0.1" in health.last_error
     # after the reconnect pts continue from wall-clock time, not from the new connection's 0
@@ -126,7 +129,7 @@ def test_mjpeg_server_dies_and_comes_back() -> None:
         server.stop()
     assert up.reconnects == 1 and up.online and server.connections == 2
     pts = [f.pts for f in first + again]
-    assert all(b > a for a, b in zip(pts, pts[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(pts))
     assert again[0].pts - first[-1].pts > 0.8  # the outage (>= 0.5 s down) shows in stream time
     assert [f.index for f in first] == [0, 1, 2, 3, 4] and again[0].index >= 5
 
@@ -202,4 +205,4 @@ def test_hls_video_on_demand_plays_to_its_end(clips: dict[str, Path], tmp_path: 
     assert len(frames) + health.dropped_frames == 50  # all frames came; a slow reader may drop some
     assert health.reconnects == 0 and health.last_error is None
     pts = [f.pts for f in frames]
-    assert pts[0] >= 0.0 and all(b > a for a, b in zip(pts, pts[1:], strict=False)) and pts[-1] == pytest.approx(1.96)
+    assert pts[0] >= 0.0 and all(b > a for a, b in itertools.pairwise(pts)) and pts[-1] == pytest.approx(1.96)

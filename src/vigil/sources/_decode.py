@@ -101,7 +101,7 @@ class BgrConverter:
 
     def __call__(self, frame: VideoFrame) -> Image:
         bgr = self._reformatter.reformat(frame, format="bgr24", threads=1)
-        return bgr.to_ndarray()  # type: ignore[no-any-return]
+        return bgr.to_ndarray()  # type: ignore[return-value]
 
 
 class FrameDecoder:

@@ -66,7 +66,9 @@ def read_seqinfo(path: Path) -> SeqInfo:
         return value
 
     length = number("seqLength")
-    return SeqInfo(path, sec.get("name"), sec.get("imDir", "img1"), number("frameRate"), None if length is None else int(length))
+    return SeqInfo(
+        path, sec.get("name"), sec.get("imDir", "img1"), number("frameRate"), None if length is None else int(length)
+    )
 
 
 def list_images(folder: Path) -> list[Path]:
@@ -86,7 +88,7 @@ def decode_image(path: Path) -> Image | None:
     if data.size == 0:
         return None
     image = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    return image  # type: ignore[no-any-return]
+    return image  # type: ignore[return-value]
 
 
 class ImageFolderSource(SourceBase):
@@ -139,10 +141,11 @@ class ImageFolderSource(SourceBase):
         self._rate = float(rate)
         self._files = files
         limiter = FpsLimiter(fps)
+        times = [round(i / self._rate, 6) for i in range(len(files))]
         self._selected = [
             i
-            for i in range(len(files))
-            if i / self._rate >= start - _EPS and (end is None or i / self._rate < end - _EPS) and limiter.accept(i / self._rate)
+            for i, t in enumerate(times)
+            if t >= start - _EPS and (end is None or t < end - _EPS) and limiter.accept(t)
         ]
         self._next = 0  # position in _selected of the next image to submit
         self._index = 0
