@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import av
-from av.video.stream import VideoStream
 import cv2
 import numpy as np
+from av.video.stream import VideoStream
 
 
 def scene(i: int, size: tuple[int, int] = (160, 120)) -> np.ndarray:
