@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import av
 import numpy as np
 import pytest
 
@@ -137,6 +138,18 @@ def test_container_without_a_decodable_frame(tmp_path: Path) -> None:
     clip = make_video(tmp_path / "all_bad.avi", codec="mjpeg", n=1, garbage_at=0)
     with pytest.raises(SourceFormatError, match=r"all_bad\.avi: no frame could be decoded"):
         FileSource(clip)
+
+
+def test_audio_only_file(tmp_path: Path) -> None:
+    path = tmp_path / "tone.wav"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=8000)
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16", layout="mono")
+        frame.sample_rate = 8000
+        for packet in stream.encode(frame):
+            out.mux(packet)
+    with pytest.raises(SourceFormatError, match=r"tone\.wav has no video stream \(streams: audio\)"):
+        FileSource(path)
 
 
 def test_text_file_named_mp4(tmp_path: Path) -> None:

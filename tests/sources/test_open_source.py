@@ -64,6 +64,7 @@ def test_unreachable_rtsp_names_the_url_without_credentials() -> None:
     assert time.monotonic() - began < 3.0
     message = str(info.value)
     assert f"rtsp://***@127.0.0.1:{port}/x" in message and "hunter2" not in message and "\n" not in message
+    assert "hunter2" not in str(info.value.__cause__)  # nor in a traceback's chained FFmpeg error
 
 
 @pytest.mark.parametrize("scheme", ["rtsp", "http"])

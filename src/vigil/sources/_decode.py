@@ -15,7 +15,7 @@ from av.video.reformatter import VideoReformatter
 from av.video.stream import VideoStream
 
 from vigil.errors import SourceError, SourceFormatError, SourceNotFoundError, SourceUnreachableError
-from vigil.sources._redact import redact
+from vigil.sources._redact import redact, scrub
 from vigil.types import Image
 
 log = logging.getLogger(__name__)
@@ -50,23 +50,27 @@ def open_input(
     began = time.monotonic()
     try:
         return av.open(target, **kwargs)  # type: ignore[no-any-return]
-    except av.error.InvalidDataError as e:
-        if live and timeout is not None and time.monotonic() - began >= 0.9 * timeout:
-            # FFmpeg's RTSP client reports a reply that never came as invalid data
-            raise SourceUnreachableError(f"{display}: no answer within {timeout:g} s ({reason(e)})") from e
-        raise SourceFormatError(f"{display} is not a video FFmpeg can decode: {reason(e)}") from e
-    except (av.error.ExitError, av.error.TimeoutError) as e:
-        raise SourceUnreachableError(f"{display}: no answer within {timeout:g} s ({reason(e)})") from e
-    except av.error.FileNotFoundError as e:
-        if live:
-            raise SourceUnreachableError(f"{display} cannot be opened: {reason(e)}") from e
-        raise SourceNotFoundError(f"{display} does not exist") from e
-    except av.error.PermissionError as e:
-        raise SourceError(f"{display} cannot be read: {reason(e)}") from e
     except (av.FFmpegError, OSError) as e:
-        if live:
-            raise SourceUnreachableError(f"{display} cannot be reached: {reason(e)}") from e
-        raise SourceFormatError(f"{display} is not a video FFmpeg can decode: {reason(e)}") from e
+        raise _open_error(scrub(e), display, live=live, timeout=timeout, waited=time.monotonic() - began) from e
+
+
+def _open_error(e: BaseException, display: str, *, live: bool, timeout: float | None, waited: float) -> SourceError:
+    """The Vigil error for a failed ``av.open`` (``e`` already scrubbed of credentials)."""
+    why = reason(e)
+    if isinstance(e, av.error.InvalidDataError):
+        if live and timeout is not None and waited >= 0.9 * timeout:
+            # FFmpeg's RTSP client reports a reply that never came as invalid data
+            return SourceUnreachableError(f"{display}: no answer within {timeout:g} s ({why})")
+        return SourceFormatError(f"{display} is not a video FFmpeg can decode: {why}")
+    if isinstance(e, av.error.ExitError | av.error.TimeoutError):
+        return SourceUnreachableError(f"{display}: no answer within {timeout:g} s ({why})")
+    if isinstance(e, av.error.PermissionError):
+        return SourceError(f"{display} cannot be read: {why}")
+    if live:
+        return SourceUnreachableError(f"{display} cannot be reached: {why}")
+    if isinstance(e, av.error.FileNotFoundError):
+        return SourceNotFoundError(f"{display} does not exist")
+    return SourceFormatError(f"{display} is not a video FFmpeg can decode: {why}")
 
 
 def video_stream(container: InputContainer, display: str) -> VideoStream:
@@ -134,6 +138,7 @@ class FrameDecoder:
             except StopIteration:
                 return
             except av.FFmpegError as e:
+                scrub(e)
                 self.error = f"{self._display}: stream ended early: {reason(e)}"
                 log.warning("%s", self.error)
                 break

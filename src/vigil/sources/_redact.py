@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 # scheme://user:pass@host  (greedy up to the last '@' before the path, since passwords may hold '@')
@@ -17,3 +18,14 @@ def redact(text: str) -> str:
     """``text`` with every URL's ``user:pass@`` and secret query values replaced by ``***``."""
     text = _USERINFO.sub(r"\g<scheme>***@", text)
     return _SECRET_QUERY.sub(r"\g<key>***", text)
+
+
+def scrub(error: BaseException) -> BaseException:
+    """``error`` with credentials masked in its arguments (FFmpeg errors carry the URL).
+
+    Done in place so that a chained cause (``raise ... from error``) shown in a
+    traceback does not reveal a password either.
+    """
+    with contextlib.suppress(AttributeError, TypeError):  # exotic exception types keep their args
+        error.args = tuple(redact(a) if isinstance(a, str) else a for a in error.args)
+    return error

@@ -23,7 +23,7 @@ from vigil.sources._clock import LiveClock
 from vigil.sources._common import SourceBase, check_window
 from vigil.sources._decode import BgrConverter, FrameDecoder, nominal_rate, open_input, reason, video_stream
 from vigil.sources._rate import FpsLimiter
-from vigil.sources._redact import redact
+from vigil.sources._redact import redact, scrub
 from vigil.types import Frame, Image
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ class LiveSource(SourceBase):
                 if ended:
                     return
         except Exception as e:  # a bug must not die silently in a thread
-            log.exception("%s: reader thread failed", self._display)
+            log.error("%s: reader thread failed: %s", self._display, reason(scrub(e)), exc_info=True)
             self._health.error(f"{self._display}: reader failed: {reason(e)}")
         finally:
             if container is not None:
