@@ -15,7 +15,8 @@ class MjpegServer:
     """``with MjpegServer() as srv: srv.url`` streams generated JPEG frames at ``fps``.
 
     ``stop()`` closes the server and every open stream (the camera 'dies'); ``start()``
-    brings it back on the same port.
+    brings it back on the same port. Setting ``frozen`` keeps connections open but sends
+    nothing (a stalled camera).
     """
 
     def __init__(self, fps: float = 25.0, size: tuple[int, int] = (64, 48), path: str = "/video") -> None:
@@ -28,6 +29,7 @@ class MjpegServer:
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._alive = threading.Event()
+        self.frozen = threading.Event()
 
     @property
     def url(self) -> str:
@@ -62,6 +64,10 @@ class MjpegServer:
                 next_t = time.monotonic()
                 try:
                     while owner._alive.is_set():
+                        if owner.frozen.is_set():
+                            time.sleep(0.02)
+                            next_t = time.monotonic()
+                            continue
                         data = owner._jpeg(owner.frames_sent)
                         self.wfile.write(
                             b"--vigilframe\r\nContent-Type: image/jpeg\r\n"

@@ -134,6 +134,21 @@ def test_mjpeg_server_dies_and_comes_back() -> None:
     assert [f.index for f in first] == [0, 1, 2, 3, 4] and again[0].index >= 5
 
 
+def test_stalled_stream_times_out_and_reconnects() -> None:
+    with MjpegServer(fps=25) as server:
+        src = LiveSource(server.url, options=http_options(1.0), timeout=1.0, backoff=Backoff(initial=0.1, maximum=0.2))
+        with src:
+            take(src, 3)
+            server.frozen.set()  # connection stays open, no more data
+            stalled_at = time.monotonic()
+            assert wait_for(lambda: not src.health().online, within=5.0)
+            assert time.monotonic() - stalled_at < 3.0  # noticed after about the 1 s read timeout
+            server.frozen.clear()
+            assert wait_for(lambda: src.health().reconnects >= 1 and src.health().online, within=5.0)
+            assert len(take(src, 3)) == 3
+    assert server.connections >= 2
+
+
 def test_slow_consumer_gets_fresh_frames_not_a_backlog() -> None:
     with MjpegServer(fps=50) as server:
         src = LiveSource(server.url, options=http_options(2.0), timeout=2.0, queue_size=2)

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 
 import av
 from av.container import InputContainer
+from av.video.frame import VideoFrame
 
 from vigil.errors import ConfigError, SourceError
 from vigil.sources._backoff import Backoff
@@ -24,7 +25,7 @@ from vigil.sources._common import SourceBase, check_window
 from vigil.sources._decode import BgrConverter, FrameDecoder, nominal_rate, open_input, reason, video_stream
 from vigil.sources._rate import FpsLimiter
 from vigil.sources._redact import redact, scrub
-from vigil.types import Frame, Image
+from vigil.types import Frame
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,9 @@ class LiveSource(SourceBase):
     ``read()`` blocks until a frame arrives; it returns None once the source is closed
     (from any thread), gave up reconnecting, or a stream of known duration (an HLS video
     on demand, say) has ended. ``queue_size`` frames are buffered; when the caller is
-    slower, the oldest are dropped (``health().dropped_frames``). ``fps`` keeps at most
-    that many frames per second, chosen by pts, before they are converted.
+    slower, the oldest are dropped (``health().dropped_frames``); frames are converted
+    to BGR only when read, so dropped ones cost no conversion. ``fps`` keeps at most
+    that many frames per second, chosen by pts.
     """
 
     def __init__(
@@ -99,7 +101,9 @@ class LiveSource(SourceBase):
         self._clock = LiveClock()
         self._backoff = backoff or Backoff()
         self._max_reconnects = max_reconnects
-        self._queue: deque[tuple[Image, float]] = deque(maxlen=queue_size)
+        # decoded frames wait here unconverted: the ones dropped never cost a BGR conversion
+        self._queue: deque[tuple[VideoFrame, float]] = deque(maxlen=queue_size)
+        self._convert = BgrConverter()  # used by read(), on the consumer's thread
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._finished = False  # reader thread is done: no more frames will come
@@ -132,8 +136,8 @@ class LiveSource(SourceBase):
                 self._cond.wait()
             if not self._queue or self._stop.is_set():
                 return None
-            image, pts = self._queue.popleft()
-        frame = Frame(image, self._index, pts)
+            decoded, pts = self._queue.popleft()
+        frame = Frame(self._convert(decoded), self._index, pts)
         self._index += 1
         self._health.delivered()
         return frame
@@ -207,7 +211,6 @@ class LiveSource(SourceBase):
             return False
         wall_clock = container.format.name in _WALL_CLOCK_FORMATS
         tb = float(stream.time_base) if stream.time_base else None
-        convert = BgrConverter()
         decoder = FrameDecoder(container, stream, self._display, self._health.corrupt)
         self._clock.new_segment()
         first = True
@@ -223,7 +226,7 @@ class LiveSource(SourceBase):
                     first = False
                     self._backoff.reset()
                 if self._limiter.accept(pts):
-                    self._push(convert(frame), pts)
+                    self._push(frame, pts)
         except av.FFmpegError as e:
             message = f"{self._display}: stream failed: {reason(e)}"
             self._health.error(message)
@@ -240,9 +243,9 @@ class LiveSource(SourceBase):
         log.warning("%s", message)
         return False
 
-    def _push(self, image: Image, pts: float) -> None:
+    def _push(self, frame: VideoFrame, pts: float) -> None:
         with self._cond:
             if len(self._queue) == self._queue.maxlen:
                 self._health.dropped()
-            self._queue.append((image, pts))
+            self._queue.append((frame, pts))
             self._cond.notify()
