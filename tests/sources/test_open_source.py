@@ -32,7 +32,7 @@ def test_sequence_folder(tmp_path: Path) -> None:
 
 def test_folder_without_seqinfo_takes_fps_as_its_rate(tmp_path: Path) -> None:
     make_images(tmp_path / "frames", 6)
-    with open_source(str(tmp_path / "frames"), fps=5) as src:
+    with open_source(tmp_path / "frames", fps=5) as src:  # a Path works too
         assert src.fps == 5.0
         assert [f.pts for f in src] == pytest.approx([0.0, 0.2, 0.4, 0.6, 0.8, 1.0])
 

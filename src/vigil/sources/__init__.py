@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from vigil.errors import SourceNotFoundError
@@ -36,7 +37,7 @@ __all__ = [
 
 
 def open_source(
-    spec: str,
+    spec: str | os.PathLike[str],
     *,
     fps: float | None = None,
     start: float = 0.0,
@@ -62,7 +63,7 @@ def open_source(
     SourceError), or ConfigError for invalid options.
     """
     check_window(fps, start, end)
-    s = parse_spec(spec)
+    s = parse_spec(os.fspath(spec))
     if s.kind == "folder":
         return ImageFolderSource(s.target, fps=fps, start=start, end=end, name=name)
     if s.kind == "file":
