@@ -31,7 +31,7 @@ class HealthTracker:
             self._online = online
 
     def frame(self, wall: float | None = None) -> None:
-        """A frame was delivered (or, for live sources, received) at ``wall`` (default: now)."""
+        """A frame was delivered at ``wall`` (default: now): files and folders."""
         with self._lock:
             self._frames += 1
             self._last_frame_wall = time.time() if wall is None else wall
@@ -43,6 +43,7 @@ class HealthTracker:
             self._last_frame_wall = wall
 
     def delivered(self) -> None:
+        """A live frame was handed to the caller (its arrival was counted by ``received``)."""
         with self._lock:
             self._frames += 1
 
