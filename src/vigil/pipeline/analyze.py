@@ -89,6 +89,12 @@ def _expected_frames(source_fps: float | None, count: int | None, opts: AnalyzeO
     return min(n, opts.max_frames) if opts.max_frames else n
 
 
+def _rate(source_fps: float | None, limit: float | None) -> float | None:
+    if source_fps and limit:
+        return min(source_fps, limit)
+    return source_fps or limit
+
+
 def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResult:
     """Analyse ``spec`` (file, image folder, or stream URL) and write outputs into ``opts.out_dir``."""
     fps_limit = opts.fps if opts.fps is not None else cfg.fps
@@ -125,7 +131,7 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
                 if opts.write_video:
                     outputs["video"] = out / "annotated.mp4"
                     video = stack.enter_context(
-                        AnnotatedVideoWriter(outputs["video"], frame.width, frame.height, source.fps, camera=cfg.camera)
+                        AnnotatedVideoWriter(outputs["video"], frame.width, frame.height, _rate(source.fps, fps_limit), camera=cfg.camera)
                     )
             last_pts = frame.pts
             result = pipeline.process(frame)
