@@ -104,7 +104,7 @@ class YoloxOnnxDetector:
         self._decoded: bool | None = None  # found on the first frame
         log.info(
             "detector %s: input %dx%d, %d anchors, %d thread(s)",
-            self.model_path.name, width, height, len(self._grid), threads,
+            self.model_path, width, height, len(self._grid), threads,
         )
 
     def _check_input(self, input_size: int | None, default_input_size: int) -> tuple[int, int]:
@@ -126,7 +126,7 @@ class YoloxOnnxDetector:
             if input_size is not None and (h, w) != (input_size, input_size):
                 raise ModelInvalidError(
                     f"model file {self.model_path} has a fixed input of {w}x{h} pixels, but input_size "
-                    f"is {input_size}: set detector input_size to {h if h == w else 'null'} or use a model "
+                    f"is {input_size}: leave detector input_size unset to use the model's, or use a model "
                     f"exported for {input_size}"
                 )
         else:
