@@ -105,17 +105,17 @@ def test_speed_is_in_metres_per_second_when_calibrated() -> None:
 
 
 def _scene() -> list[Actor]:
-    """Walkers, a runner from t=3, a crowd that gathers and then scatters at t=14."""
+    """Walkers, a runner from t=3, a crowd that stands together and then scatters at t=14 (all in frame)."""
     actors = [
         Actor(1, moving(0.0, 40.0, 120.0, 0.7 * H, 0.0, 18.0), H),
-        Actor(2, [(0.0, 40.0, 440.0), (3.0, 40.0 + 3 * 0.6 * H, 440.0), (8.0, 40.0 + 3 * 0.6 * H + 5 * 2.5 * H, 440.0)], H),
+        Actor(2, [(0.0, 40.0, 440.0), (3.0, 40.0 + 3 * 0.6 * H, 440.0), (5.0, 40.0 + 3 * 0.6 * H + 2 * 2.5 * H, 440.0)], H),
     ]
-    cx, cy = 330.0, 280.0
+    cx, cy, g = 330.0, 260.0, 50.0  # the group's people are 50 px tall
     for k in range(5):
         ang = 2 * math.pi * k / 5 + 0.3
-        stand = angle_path(cx, cy, 0.5 * H, 0.5 * H, ang, 0.0, 14.0)
-        out = angle_path(cx, cy, 0.5 * H, 0.5 * H + 3.0 * 1.6 * H, ang, 14.0, 17.0)
-        actors.append(Actor(10 + k, stand + out[1:], H))
+        stand = angle_path(cx, cy, 0.5 * g, 0.5 * g, ang, 0.0, 14.0)
+        out = angle_path(cx, cy, 0.5 * g, 0.5 * g + 2.0 * 1.6 * g, ang, 14.0, 16.0)
+        actors.append(Actor(10 + k, stand + out[1:] + [(18.0, out[1][1], out[1][2])], g))
     return actors
 
 

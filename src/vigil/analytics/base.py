@@ -34,7 +34,8 @@ class FrameState:
     foot_px: (N, 2) bottom centres in pixels; foot_norm: the same divided by (w, h).
     pos: (N, 2) world position of the feet. scale: (N,) world length of one rule unit.
     in_zone: (N, Z) bool, zone order as in ``zone_cols``. unit: "bh" or "m".
-    ``velocity(window)`` / ``speed(window)``: smoothed motion, cached per window.
+    ``velocity(window)`` / ``speed(window)``: smoothed motion, cached per window; not valid for a
+    track seen for less than half the window or whose box is cut by the frame edge.
     """
 
     t: float

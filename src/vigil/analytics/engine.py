@@ -21,7 +21,7 @@ from datetime import tzinfo
 
 import numpy as np
 
-from vigil.analytics.base import FrameState, Rule
+from vigil.analytics.base import F64, Bool, FrameState, Rule
 from vigil.analytics.geometry import GroundPlane, ZoneMap
 from vigil.analytics.motion import TrackTable
 from vigil.analytics.occupancy import OccupancyRecorder, OccupancySeries
@@ -173,10 +173,16 @@ class AnalyticsEngine:
             is_bag = self._bag_lut[np.clip(cls, 0, len(self._bag_lut) - 1)]
             scale = body_heights(self._table.height(), box_h, y1, is_person, is_bag, cut, self._rows, h)
         foot_norm = foot * np.array([1.0 / w, 1.0 / h])
+        inside = (x0 > 1.0) & (x1 < w - 2.0) & ~cut  # a box cut by the frame edge moves as it is cut
         table = self._table
+
+        def velocity(window: float) -> tuple[F64, Bool]:
+            vel, valid = table.velocity(window)
+            return vel, valid & inside
+
         return FrameState(
             t=t, wall_time=wall_time, frame_size=(w, h), ids=tracks.track_ids, class_ids=cls,
             scores=tracks.scores, xyxy=tracks.xyxy, foot_px=foot, foot_norm=foot_norm, pos=pos, scale=scale,
             in_zone=self._zones.lookup(foot_norm, (w, h)), zone_cols=self._zone_cols, unit=self.unit,
-            _velocity_fn=table.velocity,
+            _velocity_fn=velocity,
         )  # fmt: skip

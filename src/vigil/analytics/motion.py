@@ -31,8 +31,8 @@ Bool = npt.NDArray[np.bool_]
 
 JUMP_GATE = 0.5
 """Body heights a box may land away from its predicted place before its history restarts."""
-MAX_ACCELERATION = 10.0
-"""Body heights per second squared a person can plausibly accelerate (widens the gate for long gaps)."""
+MAX_ACCELERATION = 4.0
+"""Body heights per second squared a person can plausibly accelerate (~7 m/s², a sprint start): widens the gate for long gaps."""
 
 _LAST, _FIRST, _HEIGHT, _COUNT = 0, 1, 2, 3
 _BASE = 4  # then 7 rows per window: w, st, stt, sx, sy, stx, sty

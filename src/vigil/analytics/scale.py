@@ -11,11 +11,14 @@ height must be the one *at that place*:
 - Per camera, a row model ``h(y) = a * y + b`` is fitted online to person boxes, by
   least squares with exponential forgetting (half-life two minutes). For a flat floor
   and a pinhole camera the pixel height of a standing person is linear in the image
-  row of their feet (zero at the horizon), so the model captures perspective. It
-  needs a spread of rows before its slope is trusted; until then it is a constant.
-- A person's body height is their smoothed box height, clipped to [0.75, 1.35] times
-  the row model (a box cut by an occluder or a partial detection cannot shrink the
-  unit much); for a box cut by the frame border the row model wins.
+  row of their feet (zero at the horizon), so the model captures perspective. It is
+  *reliable* once fitted over a spread of rows (std >= 5 % of the frame height) with
+  residuals under 30 % of the mean height; only then are boxes far off the line
+  (under half or over twice the prediction) left out of the fit.
+- A person's body height is their smoothed box height; when the row model is
+  reliable it is clipped to [0.75, 1.35] times the model (a box cut by an occluder or
+  a partial detection cannot shrink the unit much), and for a box cut by the frame
+  border the model wins.
 - Objects other than people (bags, vehicles) are measured with the person height
   the row model expects at their feet; before it has data, their own box height
   (times 3 for bags, which stand about a third of a person tall).
@@ -38,13 +41,22 @@ BAG_HEIGHT_FACTOR = 3.0
 class RowHeightModel:
     """Online fit of person box height against the image row of the feet (both normalised by frame height)."""
 
-    def __init__(self, half_life: float = 120.0, min_weight: float = 15.0, min_row_spread: float = 0.05) -> None:
+    def __init__(
+        self,
+        half_life: float = 120.0,
+        min_weight: float = 15.0,
+        min_row_spread: float = 0.05,
+        max_rel_error: float = 0.3,
+    ) -> None:
         self.half_life = half_life
         self.min_weight = min_weight
         self.min_row_spread = min_row_spread
-        self._s = np.zeros(5)  # sum of w, y, h, y*y, y*h
+        self.max_rel_error = max_rel_error
+        self._s = np.zeros(6)  # sums of w, y, h, y*y, y*h, h*h
         self._last_t: float | None = None
         self._coef: tuple[float, float] | None = None
+        self._sloped = False
+        self._rel_error = float("inf")
 
     def update(self, foot_y: F64, height: F64, t: float) -> None:
         """Add person observations (normalised rows and heights) seen at stream time ``t``."""
@@ -53,27 +65,40 @@ class RowHeightModel:
         self._last_t = t if self._last_t is None else max(t, self._last_t)
         if len(foot_y) == 0:
             return
-        if self._coef is not None:  # drop outliers (a head-only or merged box) once the model is fitted
+        if self.reliable and self._coef is not None:  # drop outliers (head-only or merged boxes)
             pred = self._coef[0] * foot_y + self._coef[1]
-            keep = np.abs(height - pred) <= 0.5 * pred
+            keep = (height >= 0.5 * pred) & (height <= 2.0 * pred)
             foot_y, height = foot_y[keep], height[keep]
-        self._s += (len(foot_y), foot_y.sum(), height.sum(), (foot_y * foot_y).sum(), (foot_y * height).sum())
-        self._coef = self._solve()
+        self._s += (
+            len(foot_y), foot_y.sum(), height.sum(), foot_y @ foot_y, foot_y @ height, height @ height,
+        )  # fmt: skip
+        self._solve()
 
-    def _solve(self) -> tuple[float, float] | None:
-        w, sy, sh, syy, syh = self._s
+    def _solve(self) -> None:
+        w, sy, sh, syy, syh, shh = self._s
         if w < self.min_weight:
-            return None
+            self._coef = None
+            return
         my, mh = sy / w, sh / w
         var = syy / w - my * my
         slope = 0.0
-        if var > self.min_row_spread**2:
+        self._sloped = var > self.min_row_spread**2
+        if self._sloped:
             slope = max(0.0, (syh / w - my * mh) / var)  # farther rows never hold taller people
-        return slope, mh - slope * my
+        b = mh - slope * my
+        resid = shh / w - 2 * slope * syh / w - 2 * b * mh + slope * slope * syy / w + 2 * slope * b * my + b * b
+        self._rel_error = float(np.sqrt(max(resid, 0.0))) / max(mh, 1e-9)
+        self._coef = (slope, b)
 
     @property
     def ready(self) -> bool:
+        """Enough people seen to predict a height (possibly rough)."""
         return self._coef is not None
+
+    @property
+    def reliable(self) -> bool:
+        """Fitted over a spread of rows, with residuals under ``max_rel_error`` of the mean height."""
+        return self._coef is not None and self._sloped and self._rel_error <= self.max_rel_error
 
     @property
     def coefficients(self) -> tuple[float, float] | None:
@@ -105,6 +130,9 @@ def body_heights(
     if pred_n is None:
         return np.maximum(own, 1.0)
     pred = pred_n * frame_height
-    person = np.clip(track_height, 0.75 * pred, 1.35 * pred)
-    person = np.where(cut, np.maximum(track_height, pred), person)
+    if rows.reliable:
+        person = np.clip(track_height, 0.75 * pred, 1.35 * pred)
+        person = np.where(cut, np.maximum(track_height, pred), person)
+    else:  # a rough model (no spread of rows yet, or a poor fit) must not override what is seen
+        person = track_height
     return np.maximum(np.where(is_person, person, pred), 1.0)

@@ -168,7 +168,8 @@ class DispersalRule(_CrowdEpisodeRule):
         k = int(np.count_nonzero(use))
         if k < self.min_people:
             return self._step(False, t, [], 0, self._attrs, self._conf)
-        radial = ((dv[:, 0] * rel[:, 0] + dv[:, 1] * rel[:, 1]) / (dist * scale))[use]
+        dv, rel, dist, scale = dv[use], rel[use], dist[use], scale[use]
+        radial = (dv[:, 0] * rel[:, 0] + dv[:, 1] * rel[:, 1]) / (dist * scale)
         mean_radial = float(radial.sum()) / k
         outward = radial >= OUTWARD_FRACTION * self.min_radial
         n_out = int(np.count_nonzero(outward))
