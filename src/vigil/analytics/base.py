@@ -80,7 +80,7 @@ class FrameState:
             if classes is None:
                 m = np.ones(len(self.ids), bool)
             else:
-                m = np.take(_class_lut(classes), self.class_ids, mode="clip")
+                m = _class_lut(classes).take(self.class_ids, mode="clip")
             if zone is not None:
                 m = m & self.in_zone[:, self.zone_cols[zone]]
             self._mask_cache[key] = m

@@ -170,7 +170,7 @@ class AnalyticsEngine:
         else:
             pos = foot
             self._table.update(tracks.track_ids, t, foot[:, 0], (y0 + y1) * 0.5, box_h, box_h)
-            is_bag = self._bag_lut[np.clip(cls, 0, len(self._bag_lut) - 1)]
+            is_bag = self._bag_lut.take(cls, mode="clip")
             scale = body_heights(self._table.height(), box_h, y1, is_person, is_bag, cut, self._rows, h)
         foot_norm = foot * np.array([1.0 / w, 1.0 / h])
         inside = (x0 > 1.0) & (x1 < w - 2.0) & ~cut  # a box cut by the frame edge moves as it is cut

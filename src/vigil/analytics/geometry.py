@@ -67,7 +67,7 @@ class ZoneMap:
             return np.zeros((n, nz), bool)
         if self._size != frame_size:
             self._build(frame_size)
-        cell = np.clip((points_norm * self._scale).astype(np.int64), 0, self._hi)
+        cell = np.minimum(np.maximum((points_norm * self._scale).astype(np.int64), 0), self._hi)
         bits = np.unpackbits(self._grid[cell[:, 1], cell[:, 0]], axis=1, count=nz, bitorder="little")
         return bits.view(bool)
 

@@ -12,10 +12,10 @@ for all tracks at once; columns of tracks unseen for ``retention`` seconds are r
 
 A velocity is *valid* once the track has two samples and has been seen for half a window.
 
-Id switches: when a box lands far from where the track's fitted motion puts it (more
-than half a body height, widened by the time since the last sample), the tracker has
-most likely moved the id onto someone else; the track's history restarts there, so
-the leap never shows up as a burst of speed.
+Id switches: when a box lands far from where the track was heading (its last position
+plus its velocity times the time since: more than half a body height off, widened for
+long gaps), the tracker has most likely moved the id onto someone else; the track's
+history restarts there, so the leap never shows up as a burst of speed.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ JUMP_GATE = 0.5
 MAX_ACCELERATION = 4.0
 """Body heights per second squared a person can plausibly accelerate (~7 m/s², a sprint start): widens the gate for long gaps."""
 
-_LAST, _FIRST, _HEIGHT, _COUNT = 0, 1, 2, 3
-_BASE = 4  # then 7 rows per window: w, st, stt, sx, sy, stx, sty
+_LAST, _FIRST, _HEIGHT, _COUNT, _PX, _PY, _VX, _VY = range(8)  # last position and shortest-window velocity
+_BASE = 8  # then 7 rows per window: w, st, stt, sx, sy, stx, sty
 
 
 class TrackTable:
@@ -57,6 +57,7 @@ class TrackTable:
         self._next_prune = -np.inf
         self._cur = np.zeros((self._rows, 0))
         self._cur_t = 0.0
+        self._cache: dict[float, tuple[F64, Bool]] = {}
         self.jumps = 0
 
     def _slot_for(self, track_id: int) -> int:
@@ -82,9 +83,12 @@ class TrackTable:
         slots = np.array([s if (s := get(i)) is not None else self._slot_for(int(i)) for i in ids], np.int64)
         a = self._a[:, slots]
         d = np.maximum(t - a[_LAST], 0.0)
-        self._shift(a, d)
-        jump = self._jumps(a, d, x, y, unit)
-        if jump.any():  # the box leapt (an id swapped onto someone else): start this track's history afresh
+        # a box far from where the track was heading: the id was swapped onto someone else
+        ex = x - (a[_PX] + a[_VX] * d)
+        ey = y - (a[_PY] + a[_VY] * d)
+        allowed = unit * (JUMP_GATE + 0.5 * MAX_ACCELERATION * d * d) + 0.5 * np.hypot(a[_VX], a[_VY]) * d
+        jump = (a[_COUNT] > 0) & (ex * ex + ey * ey > allowed * allowed)
+        if jump.any():  # start this track's history afresh
             a[:, jump] = 0.0
             self.jumps += int(np.count_nonzero(jump))
         fresh = a[_COUNT] == 0
@@ -93,43 +97,30 @@ class TrackTable:
         a[_COUNT] += 1.0
         a[_LAST] = t
         a[_FIRST] = np.where(fresh, t, a[_FIRST])
+        a[_PX] = x
+        a[_PY] = y
         for j, tau in enumerate(self._taus):
             r = _BASE + 7 * j
-            a[r : r + 7] *= np.exp(-d / tau)  # forget with the elapsed time ...
-            a[r] += 1.0  # ... and add the new sample, at time 0
-            a[r + 3] += x
-            a[r + 4] += y
-        self._a[:, slots] = a
-        self._cur, self._cur_t = a, t
-        if t >= self._next_prune:
-            self._prune(t)
-        return slots
-
-    def _shift(self, a: F64, d: F64) -> None:
-        """Move each track's time origin forward by ``d`` (sample times are relative to its last update)."""
-        for j in range(len(self._taus)):
-            w, st, stt, sx, sy, stx, sty = a[_BASE + 7 * j : _BASE + 7 * j + 7]
+            w, st, stt, sx, sy, stx, sty = a[r : r + 7]
+            # move the time origin to now (sample times are relative to the last update) ...
             stt += d * (d * w - 2.0 * st)
             st -= d * w
             stx -= d * sx
             sty -= d * sy
-
-    def _jumps(self, a: F64, d: F64, x: F64, y: F64, unit: F64 | float) -> Bool:
-        """Tracks whose new position is far from where their fitted line (shortest window) puts them now."""
-        w, st, stt, sx, sy, stx, sty = a[_BASE : _BASE + 7]
-        known = (a[_COUNT] > 0) & (w > 1e-3)
-        if not known.any():
-            return known
-        ws = np.where(known, w, 1.0)
-        den = w * stt - st * st
-        sloped = known & (a[_COUNT] >= 2) & (den > 1e-9 * ws * ws)
-        inv = np.where(sloped, 1.0 / np.where(sloped, den, 1.0), 0.0)
-        vx = (w * stx - st * sx) * inv
-        vy = (w * sty - st * sy) * inv
-        xp = (sx - vx * st) / ws  # the fitted line at time 0 (now)
-        yp = (sy - vy * st) / ws
-        allowed = unit * (JUMP_GATE + 0.5 * MAX_ACCELERATION * d * d) + 0.5 * np.hypot(vx, vy) * d
-        return known & (np.hypot(x - xp, y - yp) > allowed)
+            # ... forget with the elapsed time, and add the new sample at time 0
+            a[r : r + 7] *= np.exp(-d / tau)
+            w += 1.0
+            sx += x
+            sy += y
+        self._a[:, slots] = a
+        self._cur, self._cur_t = a, t
+        self._cache = {}
+        vel, _ = self.velocity(self.windows[0])
+        self._a[_VX, slots] = vel[:, 0]
+        self._a[_VY, slots] = vel[:, 1]
+        if t >= self._next_prune:
+            self._prune(t)
+        return slots
 
     def _prune(self, t: float) -> None:
         self._next_prune = t + 1.0
@@ -144,13 +135,18 @@ class TrackTable:
 
     def velocity(self, window: float) -> tuple[F64, Bool]:
         """(N, 2) velocity (units/s) over ``window`` of the tracks of the last update, and (N,) validity."""
+        hit = self._cache.get(window)
+        if hit is not None:
+            return hit
         j = self.windows.index(window)
         a = self._cur
         w, st, stt, sx, sy, stx, sty = a[_BASE + 7 * j : _BASE + 7 * j + 7]
         den = w * stt - st * st
-        valid = (a[_COUNT] >= 2) & (self._cur_t - a[_FIRST] >= 0.5 * window - 1e-6) & (den > 1e-12 * w * w)
-        inv = np.where(valid, 1.0 / np.where(valid, den, 1.0), 0.0)
+        sloped = (a[_COUNT] >= 2) & (den > 1e-12 * w * w)
+        inv = np.where(sloped, 1.0 / np.where(sloped, den, 1.0), 0.0)
         vel = np.empty((len(w), 2))
         vel[:, 0] = (w * stx - st * sx) * inv
         vel[:, 1] = (w * sty - st * sy) * inv
-        return vel, valid
+        result = vel, sloped & (self._cur_t - a[_FIRST] >= 0.5 * window - 1e-6)
+        self._cache[window] = result
+        return result

@@ -131,7 +131,7 @@ def body_heights(
         return np.maximum(own, 1.0)
     pred = pred_n * frame_height
     if rows.reliable:
-        person = np.clip(track_height, 0.75 * pred, 1.35 * pred)
+        person = np.minimum(np.maximum(track_height, 0.75 * pred), 1.35 * pred)
         person = np.where(cut, np.maximum(track_height, pred), person)
     else:  # a rough model (no spread of rows yet, or a poor fit) must not override what is seen
         person = track_height

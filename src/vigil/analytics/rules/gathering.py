@@ -53,7 +53,7 @@ def find_groups(pos: F64, scale: F64, radius: float, min_people: int) -> list[li
         return []
     label = np.full(n, -1)
     groups: list[list[int]] = []
-    for c in np.flatnonzero(core):
+    for c in core.nonzero()[0]:
         if label[c] >= 0:
             continue
         gid = len(groups)
@@ -63,7 +63,7 @@ def find_groups(pos: F64, scale: F64, radius: float, min_people: int) -> list[li
             i = stack.pop()
             if not core[i]:
                 continue
-            for j in np.flatnonzero(near[i] & (label < 0)):
+            for j in (near[i] & (label < 0)).nonzero()[0]:
                 label[j] = gid
                 members.append(int(j))
                 stack.append(int(j))
@@ -89,7 +89,7 @@ class GatheringRule(RuleBase):
         if t < self._next_eval:
             return []
         self._next_eval = t + EVAL_INTERVAL
-        idx = np.flatnonzero(s.select(self.classes, self.zone))
+        idx = s.select(self.classes, self.zone).nonzero()[0]
         found = find_groups(s.pos[idx], s.scale[idx], self.radius, self.min_people) if len(idx) >= self.min_people else []
         events: list[Event] = []
         claimed: set[int] = set()

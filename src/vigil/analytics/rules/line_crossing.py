@@ -81,7 +81,7 @@ class LineCrossingRule(RuleBase):
 
     def evaluate(self, s: FrameState) -> list[Event]:
         t = s.t
-        idx = np.flatnonzero(s.select(self.classes))
+        idx = s.select(self.classes).nonzero()[0]
         events: list[Event] = []
         if len(idx):
             seg = self._segments(s.frame_size)

@@ -44,7 +44,7 @@ class LoiteringRule(RuleBase):
     def evaluate(self, s: FrameState) -> list[Event]:
         t = s.t
         events: list[Event] = []
-        inside = np.flatnonzero(s.select(self.classes, self.zone))
+        inside = s.select(self.classes, self.zone).nonzero()[0]
         newcomers = []
         for i in inside:
             d = self._dwell.get(int(s.ids[i]))

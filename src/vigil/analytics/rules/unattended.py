@@ -53,7 +53,7 @@ class UnattendedObjectRule(RuleBase):
     def evaluate(self, s: FrameState) -> list[Event]:
         t = s.t
         events: list[Event] = []
-        objs = np.flatnonzero(s.select(self.classes, self.zone))
+        objs = s.select(self.classes, self.zone).nonzero()[0]
         if not objs.size and not self._cands:
             return events
         seen: set[int] = set()

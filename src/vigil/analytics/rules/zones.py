@@ -48,7 +48,7 @@ class IntrusionRule(RuleBase):
 
     def evaluate(self, s: FrameState) -> list[Event]:
         t = s.t
-        inside = np.flatnonzero(s.select(self.classes, self.zone))
+        inside = s.select(self.classes, self.zone).nonzero()[0]
         since = {}
         for i in inside:
             tid = int(s.ids[i])
@@ -119,7 +119,7 @@ class ZoneTransitionRule(RuleBase):
     def evaluate(self, s: FrameState) -> list[Event]:
         t = s.t
         events: list[Event] = []
-        sel = np.flatnonzero(s.select(self.classes))
+        sel = s.select(self.classes).nonzero()[0]
         col = s.zone_cols[self.zone]
         for i in sel:
             tid = int(s.ids[i])
