@@ -84,7 +84,9 @@ def frames(
             boxes.append(box)
             ids.append(a.id_at(t))
             classes.append(CLASS_IDS[a.cls])
-        out.append((t, Tracks(np.array(boxes, np.float32).reshape(-1, 4), ids, np.full(len(ids), 0.9, np.float32), classes)))
+        out.append(
+            (t, Tracks(np.array(boxes, np.float32).reshape(-1, 4), ids, np.full(len(ids), 0.9, np.float32), classes))
+        )
     return out
 
 
@@ -145,7 +147,9 @@ def run_rules_on_video(
     return events
 
 
-def angle_path(cx: float, cy: float, r0: float, r1: float, angle: float, t0: float, t1: float) -> list[tuple[float, float, float]]:
+def angle_path(
+    cx: float, cy: float, r0: float, r1: float, angle: float, t0: float, t1: float
+) -> list[tuple[float, float, float]]:
     """Radial motion from radius r0 to r1 at ``angle`` (radians) around (cx, cy)."""
     c, s = math.cos(angle), math.sin(angle)
     return [(t0, cx + r0 * c, cy + r0 * s), (t1, cx + r1 * c, cy + r1 * s)]

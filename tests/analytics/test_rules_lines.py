@@ -15,7 +15,9 @@ GATE = LineConfig(name="gate", points=((0.2, 0.5), (0.8, 0.5)))
 Y = 240.0
 
 
-def _count(actors: list[Actor], fps: float = 10, duration: float = 12.0, **rule: object) -> tuple[list, AnalyticsEngine]:
+def _count(
+    actors: list[Actor], fps: float = 10, duration: float = 12.0, **rule: object
+) -> tuple[list, AnalyticsEngine]:
     eng = AnalyticsEngine("cam", lines=[GATE], rules=[LineCrossingRule(type="line_crossing", line="gate", **rule)])  # type: ignore[arg-type]
     return of(run(eng, frames(actors, fps=fps, duration=duration)), "line_crossing"), eng
 
@@ -42,7 +44,9 @@ def _jitter_path(x: float, amp: float, t0: float, t1: float, dt: float = 0.1) ->
         ("crosses diagonally", [(0.0, 100.0, 100.0), (6.0, 500.0, 400.0)], "person", [("in", "person")]),
     ],
 )  # fmt: skip
-def test_line_crossing(case: str, path: list[tuple[float, float, float]], cls: str, expect: list[tuple[str, str]]) -> None:
+def test_line_crossing(
+    case: str, path: list[tuple[float, float, float]], cls: str, expect: list[tuple[str, str]]
+) -> None:
     events, eng = _count([Actor(1, path, H, cls=cls)])
     assert [(e.attributes["direction"], e.attributes["class"]) for e in events] == expect, case
     assert all(e.phase == "instant" and e.track_ids == (1,) and e.attributes["line"] == "gate" for e in events)
@@ -76,7 +80,8 @@ def test_hysteresis_crossing_time_is_when_past_the_band() -> None:
 def test_line_crossing_in_metres_when_calibrated() -> None:
     # a top-down view, 10 px per metre; a 0.5 m band, feet jittering +-0.3 m on the line never count
     cal = CalibrationConfig(
-        image_points=((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)), ground_points=((0, 0), (64, 0), (64, 48), (0, 48))
+        image_points=((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)),
+        ground_points=((0, 0), (64, 0), (64, 48), (0, 48)),
     )
     rule = LineCrossingRule(type="line_crossing", line="gate", hysteresis=0.5)
     jitter = Actor(1, _jitter_path(320.0, 3.0, 0.0, 6.0), 17.0)

@@ -104,7 +104,9 @@ def test_velocity_is_exact_for_constant_motion_at_any_rate(fps: float) -> None:
     vel = valid = np.zeros(0)
     for k in range(int(2 * fps)):
         t = k / fps
-        table.update(np.array([1, 2]), t, np.array([10 + 50 * t, 5.0]), np.array([0.0, 5 - 20 * t]), np.ones(2) * 50, 50.0)
+        table.update(
+            np.array([1, 2]), t, np.array([10 + 50 * t, 5.0]), np.array([0.0, 5 - 20 * t]), np.ones(2) * 50, 50.0
+        )
         vel, valid = table.velocity(0.6)
     assert valid.all()
     assert np.allclose(vel, [[50.0, 0.0], [0.0, -20.0]], atol=1e-6)

@@ -56,7 +56,12 @@ def test_walker_versus_runner_at_the_threshold(
 @pytest.mark.parametrize("leap_bh", [1.0, 2.0, 4.0])
 def test_a_box_leaping_onto_a_neighbour_is_not_running(leap_bh: float) -> None:
     # the tracker moves id 1 onto a person `leap_bh` body heights away, who walks on
-    path = [(0.0, 50.0, 300.0), (2.0, 98.0, 300.0), (2.04, 98.0 + leap_bh * H, 300.0), (6.0, 98.0 + leap_bh * H + 190.0, 300.0)]
+    path = [
+        (0.0, 50.0, 300.0),
+        (2.0, 98.0, 300.0),
+        (2.04, 98.0 + leap_bh * H, 300.0),
+        (6.0, 98.0 + leap_bh * H + 190.0, 300.0),
+    ]
     assert of(run(engine(), frames([Actor(1, path, H)], fps=25, duration=6.0)), "running") == []
 
 
@@ -92,7 +97,8 @@ def test_speed_is_in_metres_per_second_when_calibrated() -> None:
 
     # 640 x 480 image, 10 px per metre on the ground (a top-down view)
     cal = CalibrationConfig(
-        image_points=((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)), ground_points=((0, 0), (64, 0), (64, 48), (0, 48))
+        image_points=((0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0)),
+        ground_points=((0, 0), (64, 0), (64, 48), (0, 48)),
     )
     eng = AnalyticsEngine("cam", calibration=cal, rules=[RunningRule(type="running")])
     runner = Actor(1, moving(0.0, 20.0, 300.0, 40.0, 0.0, 4.0), 30.0)  # 4 m/s
@@ -108,7 +114,9 @@ def _scene() -> list[Actor]:
     """Walkers, a runner from t=3, a crowd that stands together and then scatters at t=14 (all in frame)."""
     actors = [
         Actor(1, moving(0.0, 40.0, 120.0, 0.7 * H, 0.0, 18.0), H),
-        Actor(2, [(0.0, 40.0, 440.0), (3.0, 40.0 + 3 * 0.6 * H, 440.0), (5.0, 40.0 + 3 * 0.6 * H + 2 * 2.5 * H, 440.0)], H),
+        Actor(
+            2, [(0.0, 40.0, 440.0), (3.0, 40.0 + 3 * 0.6 * H, 440.0), (5.0, 40.0 + 3 * 0.6 * H + 2 * 2.5 * H, 440.0)], H
+        ),
     ]
     cx, cy, g = 330.0, 260.0, 50.0  # the group's people are 50 px tall
     for k in range(5):

@@ -4,10 +4,10 @@ zone enter/exit, unattended objects, gathering."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from rules_helpers import Actor, angle_path, frames, moving, of, run
+from rules_helpers import Actor, angle_path, frames, of, run
 
 from vigil.analytics import AnalyticsEngine
 from vigil.analytics.hours import ActiveSchedule
@@ -107,8 +107,8 @@ def test_occupancy_memory_is_bounded_and_keeps_peaks() -> None:
     assert list(occ.total).count(2) == 1 and occ.times[0] == 0.0
 
 
-WALL_23H = datetime(2024, 1, 1, 23, 0, tzinfo=timezone.utc).timestamp()  # a Monday
-WALL_NOON = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc).timestamp()
+WALL_23H = datetime(2024, 1, 1, 23, 0, tzinfo=UTC).timestamp()  # a Monday
+WALL_NOON = datetime(2024, 1, 1, 12, 0, tzinfo=UTC).timestamp()
 NIGHT = ActiveHours(windows=({"start": "22:00", "end": "06:00"},), timezone="UTC")  # type: ignore[arg-type]
 
 
@@ -200,7 +200,8 @@ def test_unattended_ends_when_a_person_returns() -> None:
     rule = UnattendedObjectRule(type="unattended_object", min_duration=10.0)
     events = run(AnalyticsEngine("cam", rules=[rule]), frames([bag, owner], fps=10, duration=30.0))
     assert [(e.phase, e.attributes.get("reason")) for e in of(events, "unattended_object")] == [
-        ("start", None), ("end", "attended")
+        ("start", None),
+        ("end", "attended"),
     ]
 
 

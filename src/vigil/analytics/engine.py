@@ -79,7 +79,9 @@ class AnalyticsEngine:
         self.unit = "m" if self._ground is not None else "bh"
         line_map = {ln.name: ln for ln in lines}
         enabled = [r for r in rule_cfgs if r.enabled]
-        self._rules: list[Rule] = [build_rule(camera, r, lines=line_map, ground=self._ground, tz=timezone) for r in enabled]
+        self._rules: list[Rule] = [
+            build_rule(camera, r, lines=line_map, ground=self._ground, tz=timezone) for r in enabled
+        ]
         windows = {float(r.window) for r in enabled if hasattr(r, "window")}
         self._table = TrackTable(sorted(windows) or [DEFAULT_WINDOW])
         self._rows = RowHeightModel()

@@ -100,7 +100,9 @@ class Segment:
 class GroundPlane:
     """Image pixels -> ground metres through a homography fitted to calibration pairs."""
 
-    def __init__(self, image_points_norm: Sequence[Sequence[float]], ground_points_m: Sequence[Sequence[float]]) -> None:
+    def __init__(
+        self, image_points_norm: Sequence[Sequence[float]], ground_points_m: Sequence[Sequence[float]]
+    ) -> None:
         self._img = np.asarray(image_points_norm, np.float64)
         self._ground = np.asarray(ground_points_m, np.float64)
         self._size: tuple[int, int] | None = None
@@ -116,7 +118,8 @@ class GroundPlane:
                     "calibration: cv2.findHomography found no homography for these point pairs "
                     "(spread four or more points over the ground, no three on one line)"
                 )
-            self._h, self._size = hom, frame_size
+            self._h, self._size = np.asarray(hom, np.float64), frame_size
+            return self._h
         return self._h
 
     def to_ground(self, points_px: F64, frame_size: tuple[int, int]) -> F64:

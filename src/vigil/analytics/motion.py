@@ -32,7 +32,9 @@ Bool = npt.NDArray[np.bool_]
 JUMP_GATE = 0.5
 """Body heights a box may land away from its predicted place before its history restarts."""
 MAX_ACCELERATION = 4.0
-"""Body heights per second squared a person can plausibly accelerate (~7 m/s², a sprint start): widens the gate for long gaps."""
+"""Body heights per second squared a person can plausibly accelerate (~7 m/s², a sprint start).
+
+It widens the jump gate when samples are far apart."""
 
 _LAST, _FIRST, _HEIGHT, _COUNT, _PX, _PY, _VX, _VY = range(8)  # last position and shortest-window velocity
 _BASE = 8  # then 7 rows per window: w, st, stt, sx, sy, stx, sty

@@ -69,9 +69,9 @@ class RowHeightModel:
             pred = self._coef[0] * foot_y + self._coef[1]
             keep = (height >= 0.5 * pred) & (height <= 2.0 * pred)
             foot_y, height = foot_y[keep], height[keep]
-        self._s += (
-            len(foot_y), foot_y.sum(), height.sum(), foot_y @ foot_y, foot_y @ height, height @ height,
-        )  # fmt: skip
+        self._s += np.array(
+            [len(foot_y), foot_y.sum(), height.sum(), foot_y @ foot_y, foot_y @ height, height @ height]
+        )
         self._solve()
 
     def _solve(self) -> None:
@@ -82,7 +82,7 @@ class RowHeightModel:
         my, mh = sy / w, sh / w
         var = syy / w - my * my
         slope = 0.0
-        self._sloped = var > self.min_row_spread**2
+        self._sloped = bool(var > self.min_row_spread**2)
         if self._sloped:
             slope = max(0.0, (syh / w - my * mh) / var)  # farther rows never hold taller people
         b = mh - slope * my

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -85,7 +85,8 @@ class ZoneConfig(StrictModel):
 
     name: Name = Field(description="Zone name, used by rules and in events.")
     points: tuple[NormPoint, ...] = Field(
-        min_length=3, max_length=100,
+        min_length=3,
+        max_length=100,
         description="Polygon vertices [x, y] in normalised image coordinates (0-1), in order around the zone.",
     )
 
@@ -124,11 +125,13 @@ class CalibrationConfig(StrictModel):
     """
 
     image_points: tuple[NormPoint, ...] = Field(
-        min_length=4, max_length=64,
+        min_length=4,
+        max_length=64,
         description="Points on the ground in the image, normalised [x, y] (0-1).",
     )
     ground_points: tuple[tuple[float, float], ...] = Field(
-        min_length=4, max_length=64,
+        min_length=4,
+        max_length=64,
         description="The same points on the ground plane, [x, y] in metres, in the same order.",
     )
 
@@ -195,7 +198,9 @@ class TimeWindow(StrictModel):
     start: str = Field(description="Start, 'HH:MM' 24 h local time (quote it in YAML).")
     end: str = Field(description="End (exclusive), 'HH:MM' 24 h local time; before start wraps past midnight.")
     days: tuple[Weekday, ...] = Field(
-        WEEKDAYS, min_length=1, max_length=7,
+        WEEKDAYS,
+        min_length=1,
+        max_length=7,
         description="Days on which the window starts (mon..sun); default: every day.",
     )
 
@@ -226,7 +231,9 @@ class ActiveHours(StrictModel):
 
     windows: tuple[TimeWindow, ...] = Field(min_length=1, max_length=32, description="Daily windows of local time.")
     timezone: str | None = Field(
-        None, min_length=1, max_length=64,
+        None,
+        min_length=1,
+        max_length=64,
         description="IANA time zone such as 'Europe/Paris'; default: the machine's local time zone.",
     )
 
@@ -265,6 +272,7 @@ PositiveSeconds = Annotated[float, Field(gt=0.0, le=86400.0)]
 class _Rule(StrictModel):
     """Fields every rule has."""
 
+    type: str = Field(description="Which rule (the key of the union); each rule type narrows it to its name.")
     name: Name | None = Field(None, description="Rule name, unique per camera; default: the rule type.")
     enabled: bool = Field(True, description="False keeps the rule in the file but does not run it.")
     update_interval: PositiveSeconds = Field(
@@ -273,7 +281,7 @@ class _Rule(StrictModel):
 
     @property
     def rule_name(self) -> str:
-        return self.name or str(getattr(self, "type"))
+        return self.name or str(self.type)
 
     @field_validator("classes", check_fields=False)
     @classmethod
@@ -322,9 +330,7 @@ class CrowdRunningRule(_MotionRule):
     accel_ratio: Annotated[float, Field(ge=1.0, le=20.0)] = Field(
         1.5, description="...and at this multiple of their own recent normal speed (when known)."
     )
-    baseline_time: PositiveSeconds = Field(
-        5.0, description="Time constant (s) of each person's normal-speed average."
-    )
+    baseline_time: PositiveSeconds = Field(5.0, description="Time constant (s) of each person's normal-speed average.")
 
 
 class DispersalRule(_MotionRule):
@@ -373,8 +379,9 @@ class LoiteringRule(_Rule):
     classes: ClassNames = Field(("person",), min_length=1, description="COCO classes considered.")
     min_dwell: PositiveSeconds = Field(60.0, description="Seconds in the zone before the event starts.")
     grace: Seconds = Field(
-        3.0, description="A track gone (or outside) for less than this keeps its dwell; a new id appearing "
-        "where it was within this time takes it over."
+        3.0,
+        description="A track gone (or outside) for less than this keeps its dwell; a new id appearing "
+        "where it was within this time takes it over.",
     )
     handover_radius: Annotated[float, Field(gt=0.0, le=100.0)] | None = Field(
         None, description="How close (bh, or m calibrated) a new id must appear to take over a dwell; default 1 bh."
@@ -418,8 +425,9 @@ class LineCrossingRule(_Rule):
     line: Name = Field(description="The line watched.")
     classes: ClassNames | None = Field(None, min_length=1, description="COCO classes counted; default: all.")
     hysteresis: Annotated[float, Field(ge=0.0, le=100.0)] | None = Field(
-        None, description="Distance (bh, or m calibrated) past the line needed on each side; jitter inside "
-        "this band never counts. Default 0.2 bh."
+        None,
+        description="Distance (bh, or m calibrated) past the line needed on each side; jitter inside "
+        "this band never counts. Default 0.2 bh.",
     )
 
 
@@ -440,10 +448,8 @@ class UnattendedObjectRule(_Rule):
 
 
 RuleConfig = Annotated[
-    Union[
-        RunningRule, CrowdRunningRule, DispersalRule, GatheringRule, OvercrowdingRule, LoiteringRule,
-        IntrusionRule, ZoneEnterRule, ZoneExitRule, LineCrossingRule, UnattendedObjectRule,
-    ],
+    RunningRule | CrowdRunningRule | DispersalRule | GatheringRule | OvercrowdingRule | LoiteringRule
+    | IntrusionRule | ZoneEnterRule | ZoneExitRule | LineCrossingRule | UnattendedObjectRule,
     Field(discriminator="type"),
 ]  # fmt: skip
 
@@ -509,7 +515,9 @@ def _message(etype: str, msg: str, loc: tuple[int | str, ...], value: Any) -> st
         return f"unknown rule type {tag!r} (known types: {', '.join(RULE_TYPES)})"
     if (
         etype in ("less_than_equal", "greater_than_equal")
-        and len(loc) >= 2 and isinstance(loc[-1], int) and isinstance(loc[-2], int)
+        and len(loc) >= 2
+        and isinstance(loc[-1], int)
+        and isinstance(loc[-2], int)
         and any(p in ("points", "image_points") for p in loc)
     ):
         axis = "xy"[loc[-1]] if loc[-1] in (0, 1) else str(loc[-1])
@@ -540,7 +548,9 @@ def annotate_analytics_errors(data: Any, err: ValidationError) -> ValidationErro
         where = f"{field}: " if field and e["type"] != "extra_forbidden" else ""
         details.append(
             InitErrorDetails(
-                type=PydanticCustomError("analytics", "{message}", {"message": f"camera '{camera}': {prefix}{where}{msg}"}),
+                type=PydanticCustomError(
+                    "analytics", "{message}", {"message": f"camera '{camera}': {prefix}{where}{msg}"}
+                ),
                 loc=loc,
                 input=e["input"],
             )
@@ -556,28 +566,39 @@ def check_references(
 ) -> ValidationError | None:
     """Unique names, and every zone or line a rule names exists; None when all is well."""
     problems: list[tuple[tuple[int | str, ...], str, Any]] = []
-    for key, items in (("zones", zones), ("lines", lines)):
-        seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.name in seen:
-                problems.append(((key, i, "name"), f"camera '{camera}': {key[:-1]} name '{item.name}' is used twice", item.name))
-            seen.add(item.name)
     zone_names = [z.name for z in zones]
     line_names = [ln.name for ln in lines]
+    for key, names in (("zones", zone_names), ("lines", line_names)):
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                msg = f"camera '{camera}': {key[:-1]} name '{name}' is used twice"
+                problems.append(((key, i, "name"), msg, name))
+            seen.add(name)
     rule_names: set[str] = set()
     for i, rule in enumerate(rules):
         label = f"camera '{camera}': rule '{rule.rule_name}' ({rule.type}): "
         if rule.rule_name in rule_names:
-            problems.append((("rules", i, "name"), label + "this rule name is used twice (give each rule a unique name)", rule.rule_name))
+            problems.append(
+                (
+                    ("rules", i, "name"),
+                    label + "this rule name is used twice (give each rule a unique name)",
+                    rule.rule_name,
+                )
+            )
         rule_names.add(rule.rule_name)
         zone = getattr(rule, "zone", None)
         if zone is not None and zone not in zone_names:
             known = ", ".join(zone_names) if zone_names else "none (add them under 'zones')"
-            problems.append((("rules", i, "zone"), label + f"zone '{zone}' is not defined (defined zones: {known})", zone))
+            problems.append(
+                (("rules", i, "zone"), label + f"zone '{zone}' is not defined (defined zones: {known})", zone)
+            )
         line = getattr(rule, "line", None)
         if line is not None and line not in line_names:
             known = ", ".join(line_names) if line_names else "none (add them under 'lines')"
-            problems.append((("rules", i, "line"), label + f"line '{line}' is not defined (defined lines: {known})", line))
+            problems.append(
+                (("rules", i, "line"), label + f"line '{line}' is not defined (defined lines: {known})", line)
+            )
     if not problems:
         return None
     return ValidationError.from_exception_data(

@@ -113,7 +113,7 @@ class CrowdRunningRule(_CrowdEpisodeRule):
         fast_ids: list[int] = []
         fast_speeds: list[float] = []
         ids, speeds = s.ids[m].tolist(), speed[m].tolist()
-        for tid, v in zip(ids, speeds):
+        for tid, v in zip(ids, speeds, strict=True):
             b = self._baseline.get(tid)
             fast = v >= self.min_speed
             if fast and b is not None and b[1] - b[2] >= 0.5 * self.baseline_time:
@@ -146,7 +146,9 @@ class CrowdRunningRule(_CrowdEpisodeRule):
 class DispersalRule(_CrowdEpisodeRule):
     kind = "dispersal"
 
-    def __init__(self, camera: str, cfg: DispersalConfig, unit_scale: float, classes: frozenset[int], unit: str) -> None:
+    def __init__(
+        self, camera: str, cfg: DispersalConfig, unit_scale: float, classes: frozenset[int], unit: str
+    ) -> None:
         super().__init__(camera, cfg.rule_name, cfg.min_duration, cfg.end_after, cfg.update_interval)
         self.zone, self.classes, self.window = cfg.zone, classes, cfg.window
         self.min_people, self.min_share = cfg.min_people, cfg.min_share

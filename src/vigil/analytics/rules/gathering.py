@@ -22,7 +22,6 @@ from vigil.analytics.base import F64, FrameState, RuleBase, margin_confidence, r
 from vigil.config.analytics import GatheringRule as GatheringConfig
 from vigil.types import Event
 
-
 EVAL_INTERVAL = 0.1
 """Seconds between evaluations: groups form over seconds, so at most ten looks a second suffice."""
 
@@ -74,7 +73,9 @@ def find_groups(pos: F64, scale: F64, radius: float, min_people: int) -> list[li
 class GatheringRule(RuleBase):
     kind = "gathering"
 
-    def __init__(self, camera: str, cfg: GatheringConfig, unit_scale: float, classes: frozenset[int], unit: str) -> None:
+    def __init__(
+        self, camera: str, cfg: GatheringConfig, unit_scale: float, classes: frozenset[int], unit: str
+    ) -> None:
         super().__init__(camera, cfg.rule_name)
         self.zone, self.classes = cfg.zone, classes
         self.min_people, self.min_duration, self.end_after = cfg.min_people, cfg.min_duration, cfg.end_after
@@ -90,7 +91,9 @@ class GatheringRule(RuleBase):
             return []
         self._next_eval = t + EVAL_INTERVAL
         idx = s.select(self.classes, self.zone).nonzero()[0]
-        found = find_groups(s.pos[idx], s.scale[idx], self.radius, self.min_people) if len(idx) >= self.min_people else []
+        found = (
+            find_groups(s.pos[idx], s.scale[idx], self.radius, self.min_people) if len(idx) >= self.min_people else []
+        )
         events: list[Event] = []
         claimed: set[int] = set()
         for g in found:

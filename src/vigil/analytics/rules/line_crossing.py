@@ -91,7 +91,7 @@ class LineCrossingRule(RuleBase):
                 dist = np.abs(self._ground_seg.signed_distance(s.pos[idx]))
             else:
                 dist = np.abs(signed) / s.scale[idx]
-            rows = zip(idx.tolist(), s.ids[idx].tolist(), feet.tolist(), signed.tolist(), dist.tolist())
+            rows = zip(idx.tolist(), s.ids[idx].tolist(), feet.tolist(), signed.tolist(), dist.tolist(), strict=True)
             for i, tid, foot, sd, dd in rows:
                 ev = self._step(s, i, tid, foot, sd, dd, seg)
                 if ev is not None:

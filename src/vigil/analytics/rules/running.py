@@ -79,7 +79,7 @@ class RunningRule(RuleBase):
         if not len(keep) and not self._fast and not self._active:
             return events
         keep_ids = s.ids[keep].tolist()
-        for tid, v in zip(keep_ids, speed[keep].tolist()):
+        for tid, v in zip(keep_ids, speed[keep].tolist(), strict=True):
             if v >= self.min_speed or tid in self._episode_of:  # the release speed only keeps a run going
                 st = self._fast.get(tid)
                 if st is not None:
@@ -89,7 +89,7 @@ class RunningRule(RuleBase):
         if self._fast:
             self._fast = {k: v for k, v in self._fast.items() if t - v[1] <= DIP_TOLERANCE}
         running = [
-            i for i, tid in zip(keep.tolist(), keep_ids)
+            i for i, tid in zip(keep.tolist(), keep_ids, strict=True)
             if (st := self._fast.get(tid)) is not None and t - st[0] >= self.min_duration - 1e-9
         ]  # fmt: skip
         if running:

@@ -17,8 +17,6 @@ emits an event.
 
 from __future__ import annotations
 
-import numpy as np
-
 from vigil.analytics.base import FrameState, RuleBase
 from vigil.analytics.hours import ActiveSchedule
 from vigil.analytics.rules._sustain import Sustained
