@@ -157,3 +157,47 @@ def test_rules_cost_per_frame_with_ten_people() -> None:
         run(eng, seq)
         best = min(best, (time.perf_counter() - t0) / len(seq))
     assert best < 3e-3, f"{best * 1e3:.2f} ms per frame"
+
+
+def test_every_event_is_plain_json_and_every_start_ends() -> None:
+    import json
+
+    from vigil.config.analytics import LineConfig, ZoneConfig
+    from vigil.config.analytics import LineCrossingRule as LineRule
+
+    zone = ZoneConfig(name="z", points=((0.5, 0.0), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0)))
+    line = LineConfig(name="l", points=((0.5, 0.0), (0.5, 1.0)))
+    cfg = parse_yaml(
+        "rules:\n  - {type: running}\n  - {type: crowd_running}\n  - {type: dispersal}\n"
+        "  - {type: gathering, min_duration: 2}\n  - {type: overcrowding, zone: z, max_count: 2, min_duration: 1}\n"
+        "  - {type: loitering, zone: z, min_dwell: 3}\n  - {type: intrusion, zone: z}\n  - {type: zone_enter, zone: z}\n"
+        "  - {type: zone_exit, zone: z}\n  - {type: unattended_object, min_duration: 3}\n"
+        "zones:\n  - {name: z, points: [[0.5, 0.0], [1.0, 0.0], [1.0, 1.0], [0.5, 1.0]]}\n",
+        AnalysisConfig,
+    )
+    eng = AnalyticsEngine(
+        "cam", zones=[zone], lines=[line], rules=[*cfg.rules, LineRule(type="line_crossing", line="l")]
+    )
+    group = [Actor(10 + k, [(0.0, 400.0 + 30 * k, 300.0), (6.0, 400.0 + 30 * k, 300.0),
+                            (7.5, 400.0 + 30 * k + (k - 1.5) * 120, 300.0 + (k % 2 - 0.5) * 300)], 80.0)
+             for k in range(4)]  # fmt: skip
+    runner = Actor(1, moving(0.0, 20.0, 120.0, 160.0, 0.0, 3.5), 80.0)
+    bag = Actor(30, [(0.0, 200.0, 450.0), (8.0, 200.0, 450.0)], 25.0, cls="backpack", width_ratio=1.2)
+    events = run(eng, frames([*group, runner, bag], fps=10, duration=8.0))
+    kinds = {e.kind for e in events}
+    assert kinds >= {"running", "crowd_running", "dispersal", "gathering", "overcrowding", "loitering", "intrusion",
+                     "zone_enter", "zone_exit", "line_crossing", "unattended_object"}, kinds  # fmt: skip
+    json.dumps([e.to_json() for e in events])
+    for e in events:
+        assert e.camera == "cam" and e.attributes["rule"]
+        assert 0.0 <= e.confidence <= 1.0
+        for v in e.attributes.values():
+            assert type(v) in (int, float, str, list), (e.kind, v)
+    opened: dict[tuple[str, object], int] = {}
+    for e in events:
+        key = (str(e.attributes["rule"]), e.started)
+        if e.phase == "start":
+            opened[key] = opened.get(key, 0) + 1
+        elif e.phase == "end":
+            opened[key] -= 1
+    assert all(v == 0 for v in opened.values()), opened
