@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--timeout", type=_positive, default=10.0, help="seconds to wait for a live stream (default 10)")
     a.add_argument("--model", default=None, help="detector model name or .onnx path (overrides the config)")
     a.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    a.add_argument("--loop", type=_count, default=1, help="play a file or folder this many times (soak tests)")
 
     e = sub.add_parser("eval", help="evaluate against labelled data")
     esub = e.add_subparsers(dest="eval_command", metavar="KIND")

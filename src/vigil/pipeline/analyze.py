@@ -50,6 +50,7 @@ class AnalyzeOptions:
     write_video: bool = True
     timeout: float = 10.0
     progress: bool = True
+    loop: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,9 @@ def _rate(source_fps: float | None, limit: float | None) -> float | None:
 def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResult:
     """Analyse ``spec`` (file, image folder, or stream URL) and write outputs into ``opts.out_dir``."""
     fps_limit = opts.fps if opts.fps is not None else cfg.fps
-    source = open_source(spec, fps=fps_limit, start=opts.start, end=opts.end, timeout=opts.timeout, name=cfg.camera)
+    source = open_source(
+        spec, fps=fps_limit, start=opts.start, end=opts.end, timeout=opts.timeout, name=cfg.camera, loop=opts.loop
+    )
     out = opts.out_dir
     with ExitStack() as stack:
         stack.callback(source.close)

@@ -30,6 +30,7 @@ def run_analyze_command(args: argparse.Namespace) -> int:
         write_video=not args.no_video,
         timeout=args.timeout,
         progress=not args.no_progress and sys.stderr.isatty(),
+        loop=args.loop,
     )
     result = analyze(args.input, cfg, opts)
     s = result.stage_seconds

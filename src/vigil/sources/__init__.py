@@ -19,6 +19,7 @@ from vigil.sources.base import Source, SourceHealth
 from vigil.sources.file import FileSource
 from vigil.sources.images import ImageFolderSource
 from vigil.sources.live import LiveSource, http_options, rtsp_options
+from vigil.sources.loop import LoopingSource
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ __all__ = [
     "FileSource",
     "ImageFolderSource",
     "LiveSource",
+    "LoopingSource",
     "Source",
     "SourceHealth",
     "SourceSpec",
@@ -45,6 +47,7 @@ def open_source(
     timeout: float = 10.0,
     rtsp_transport: str = "tcp",
     name: str | None = None,
+    loop: int | None = 1,
 ) -> Source:
     """Open the source that ``spec`` names.
 
@@ -57,13 +60,18 @@ def open_source(
     folder without seqinfo.ini it is also the folder's frame rate. start/end: seconds of
     stream time, files and folders only. timeout: seconds to wait when opening and
     reading network streams. rtsp_transport: "tcp" or "udp". name: camera name for logs
-    and events (default: file stem, sequence name, host or webcamN).
+    and events (default: file stem, sequence name, host or webcamN). loop: play a file or
+    folder this many times (None: forever), pts increasing across passes.
 
     Raises SourceNotFoundError, SourceFormatError or SourceUnreachableError (all
     SourceError), or ConfigError for invalid options.
     """
     check_window(fps, start, end)
     s = parse_spec(os.fspath(spec))
+    if s.kind in ("folder", "file") and loop != 1:
+        return LoopingSource(
+            lambda: open_source(spec, fps=fps, start=start, end=end, timeout=timeout, name=name), passes=loop
+        )
     if s.kind == "folder":
         return ImageFolderSource(s.target, fps=fps, start=start, end=end, name=name)
     if s.kind == "file":
