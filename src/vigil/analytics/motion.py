@@ -10,7 +10,9 @@ and detection jitter averages out over the window. Each track costs a fixed colu
 of numbers (no sample buffer), updated with a handful of vector operations per frame
 for all tracks at once; columns of tracks unseen for ``retention`` seconds are reused.
 
-A velocity is *valid* once the track has two samples and has been seen for half a window.
+A velocity is *valid* once the track has three samples and has been seen for half a
+window. In sparse streams (a frame every ``dt`` seconds, dt > tau) the time constant
+grows to ``dt``, so a velocity always rests on a few samples.
 
 Id switches: when a box lands far from where the track was heading (its last position
 plus its velocity times the time since: more than half a body height off, widened for
@@ -36,6 +38,11 @@ MAX_ACCELERATION = 4.0
 
 It widens the jump gate when samples are far apart."""
 
+MAX_RESIZE = 1.3
+"""A box this much taller or shorter than its track's smoothed height belongs to someone else."""
+MIN_SAMPLES = 3
+"""Samples a track needs before its velocity counts (two points are one noisy difference)."""
+
 _LAST, _FIRST, _HEIGHT, _COUNT, _PX, _PY, _VX, _VY = range(8)  # last position and shortest-window velocity
 _BASE = 8  # then 7 rows per window: w, st, stt, sx, sy, stx, sty
 
@@ -59,6 +66,7 @@ class TrackTable:
         self._next_prune = -np.inf
         self._cur = np.zeros((self._rows, 0))
         self._cur_t = 0.0
+        self._frame_dt = 0.0
         self._cache: dict[float, tuple[F64, Bool]] = {}
         self.jumps = 0
 
@@ -89,7 +97,9 @@ class TrackTable:
         ex = x - (a[_PX] + a[_VX] * d)
         ey = y - (a[_PY] + a[_VY] * d)
         allowed = unit * (JUMP_GATE + 0.5 * MAX_ACCELERATION * d * d) + 0.5 * np.hypot(a[_VX], a[_VY]) * d
-        jump = (a[_COUNT] > 0) & (ex * ex + ey * ey > allowed * allowed)
+        ratio = heights / np.where(a[_HEIGHT] > 0, a[_HEIGHT], heights)
+        resized = (ratio > MAX_RESIZE) | (ratio * MAX_RESIZE < 1.0)  # someone nearer or farther: another person
+        jump = (a[_COUNT] > 0) & ((ex * ex + ey * ey > allowed * allowed) | resized)
         if jump.any():  # start this track's history afresh
             a[:, jump] = 0.0
             self.jumps += int(np.count_nonzero(jump))
@@ -101,7 +111,11 @@ class TrackTable:
         a[_FIRST] = np.where(fresh, t, a[_FIRST])
         a[_PX] = x
         a[_PY] = y
+        if self._cur_t < t:  # typical time between frames, for sparse streams
+            step = t - self._cur_t
+            self._frame_dt = step if self._frame_dt == 0.0 else self._frame_dt + 0.05 * (step - self._frame_dt)
         for j, tau in enumerate(self._taus):
+            tau = max(tau, self._frame_dt)
             r = _BASE + 7 * j
             w, st, stt, sx, sy, stx, sty = a[r : r + 7]
             # move the time origin to now (sample times are relative to the last update) ...
@@ -144,7 +158,7 @@ class TrackTable:
         a = self._cur
         w, st, stt, sx, sy, stx, sty = a[_BASE + 7 * j : _BASE + 7 * j + 7]
         den = w * stt - st * st
-        sloped = (a[_COUNT] >= 2) & (den > 1e-12 * w * w)
+        sloped = (a[_COUNT] >= MIN_SAMPLES) & (den > 1e-12 * w * w)
         inv = np.where(sloped, 1.0 / np.where(sloped, den, 1.0), 0.0)
         vel = np.empty((len(w), 2))
         vel[:, 0] = (w * stx - st * sx) * inv

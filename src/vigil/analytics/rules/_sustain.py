@@ -9,12 +9,16 @@ class Sustained:
     Starts once ``cond`` has held for ``min_duration`` seconds (false frames for less
     than ``tolerance`` seconds do not break the run); ends once it has been false for
     ``end_after``. ``started`` is when the run that started the event began (the onset).
+    ``min_samples``: frames with ``cond`` true needed as well (sparse streams: a second or
+    two of frames, not one lucky pair).
     """
 
-    def __init__(self, min_duration: float, end_after: float, tolerance: float = 0.0) -> None:
+    def __init__(self, min_duration: float, end_after: float, tolerance: float = 0.0, min_samples: int = 1) -> None:
         self.min_duration = min_duration
         self.end_after = end_after
         self.tolerance = tolerance
+        self.min_samples = min_samples
+        self.samples = 0
         self.active = False
         self.since: float | None = None
         self.last_true = float("-inf")
@@ -23,9 +27,10 @@ class Sustained:
     def step(self, cond: bool, t: float) -> str | None:
         if cond:
             if self.since is None:
-                self.since = t
+                self.since, self.samples = t, 0
+            self.samples += 1
             self.last_true = t
-            if not self.active and t - self.since >= self.min_duration - 1e-9:
+            if not self.active and t - self.since >= self.min_duration - 1e-9 and self.samples >= self.min_samples:
                 self.active = True
                 self.started = self.since
                 return "start"

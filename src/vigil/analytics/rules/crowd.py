@@ -32,6 +32,8 @@ from vigil.types import Event
 
 GAP_TOLERANCE = 0.2
 """Seconds the crowd condition may lapse (a missed frame or two) without breaking its run."""
+MIN_SAMPLES = 3
+"""Frames the condition must hold in before the event starts (matters only at low frame rates)."""
 GROWTH_UPDATE_GAP = 1.0
 """At most one 'the crowd grew' update per this many seconds."""
 CENTRE_EXCLUSION = 0.25
@@ -45,7 +47,7 @@ class _CrowdEpisodeRule(RuleBase):
 
     def __init__(self, camera: str, name: str, min_duration: float, end_after: float, update_interval: float) -> None:
         super().__init__(camera, name)
-        self._sustain = Sustained(min_duration, end_after, GAP_TOLERANCE)
+        self._sustain = Sustained(min_duration, end_after, GAP_TOLERANCE, MIN_SAMPLES)
         self.update_interval = update_interval
         self._members: list[int] = []
         self._member_set: set[int] = set()

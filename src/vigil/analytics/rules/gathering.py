@@ -8,7 +8,8 @@ frame by shared members (or, after id switches, by a centroid within ``radius``)
 
 A group becomes a gathering ``min_duration`` seconds after it formed (``started``
 is when it formed); an update follows whenever it reaches a new largest size, and
-it ends once no group matches it for ``end_after`` seconds (it dispersed).
+it ends once no group matches it for ``end_after`` seconds (it dispersed). Groups form
+over seconds, so the rule looks at most ten times a second.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 Speed is the least-squares velocity over ``window`` seconds of stream time (see
 ``vigil.analytics.motion``), divided by the body height at the person (or in m/s when
 calibrated). A track that stays at or above ``min_speed`` for ``min_duration`` seconds
-(dips shorter than 0.25 s are forgiven) is *running*; once running it stays so while
-above 80 % of ``min_speed`` (hysteresis).
+and at least three frames (dips shorter than 0.25 s are forgiven) is *running*; once
+running it stays so while above 80 % of ``min_speed`` (hysteresis).
 
 Each running person is an *episode* (one event: start, periodic updates, end). When a
 tracker loses a runner and gives them a new id, the new id is attached to the episode
@@ -29,6 +29,8 @@ DIP_TOLERANCE = 0.25
 """Seconds a running track may drop below the release speed (or go unseen) without losing its run."""
 RELEASE = 0.8
 """A fast track stays fast down to this fraction of ``min_speed``."""
+MIN_SAMPLES = 3
+"""Frames a run must be seen fast in, besides ``min_duration`` (matters only at low frame rates)."""
 MAX_EXTRAPOLATION = 3.0
 """Seconds a lost runner's position is extrapolated for matching a new id."""
 
@@ -64,7 +66,7 @@ class RunningRule(RuleBase):
         self.min_speed = cfg.min_speed if cfg.min_speed is not None else 1.4 * unit_scale
         self.merge_radius = cfg.merge_radius if cfg.merge_radius is not None else 2.0 * unit_scale
         self.speed_unit = f"{unit}/s"
-        self._fast: dict[int, list[float]] = {}  # track id -> [onset, last time fast enough]
+        self._fast: dict[int, list[float]] = {}  # track id -> [onset, last time fast enough, frames fast]
         self._episode_of: dict[int, _Episode] = {}
         self._active: list[_Episode] = []
         self._recent: list[_Episode] = []  # ended, kept for the cool-down
@@ -84,13 +86,16 @@ class RunningRule(RuleBase):
                 st = self._fast.get(tid)
                 if st is not None:
                     st[1] = t
+                    st[2] += 1
                 else:
-                    self._fast[tid] = [t, t]
+                    self._fast[tid] = [t, t, 1]
         if self._fast:
             self._fast = {k: v for k, v in self._fast.items() if t - v[1] <= DIP_TOLERANCE}
         running = [
             i for i, tid in zip(keep.tolist(), keep_ids, strict=True)
-            if (st := self._fast.get(tid)) is not None and t - st[0] >= self.min_duration - 1e-9
+            if (st := self._fast.get(tid)) is not None
+            and t - st[0] >= self.min_duration - 1e-9
+            and st[2] >= MIN_SAMPLES
         ]  # fmt: skip
         if running:
             vel, _ = s.velocity(self.window)
