@@ -17,6 +17,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from vigil import __version__
+from vigil.analytics.engine import AnalyticsEngine
 from vigil.config.models import AnalysisConfig
 from vigil.detect import create_detector
 from vigil.detect.classes import PERSON
@@ -31,7 +32,7 @@ from vigil.output import (
 )
 from vigil.pipeline.camera import CameraPipeline
 from vigil.pipeline.prefetch import Prefetcher
-from vigil.sources import open_source
+from vigil.sources import LiveSource, open_source
 from vigil.track import VigilTracker
 from vigil.types import Event
 
@@ -107,7 +108,8 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
         stack.callback(source.close)
         _prepare_out_dir(out)
         detector = create_detector(cfg.detector)
-        pipeline = CameraPipeline(cfg.camera, detector, VigilTracker(cfg.tracker))
+        pipeline = CameraPipeline(cfg.camera, detector, VigilTracker(cfg.tracker), AnalyticsEngine.from_config(cfg))
+        live = isinstance(source, LiveSource)
         outputs = {"tracks": out / "tracks.txt", "events": out / "events.jsonl", "report": out / "report.html"}
         tracks_txt = stack.enter_context(TracksTxtWriter(outputs["tracks"], classes={PERSON}))
         events_out = stack.enter_context(EventsJsonlWriter(outputs["events"]))
@@ -137,11 +139,12 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
                         AnnotatedVideoWriter(outputs["video"], frame.width, frame.height, _rate(source.fps, fps_limit), camera=cfg.camera)
                     )
             last_pts = frame.pts
-            result = pipeline.process(frame)
+            result = pipeline.process(frame, time.time() if live else None)
             t0 = time.perf_counter()
             frames += 1
             tracks_txt.write(frames, result.tracks)
             events: list[Event] = lifecycle.update(frame.pts, result.tracks, result.ended_track_ids)
+            events.extend(result.events)
             for ev in events:
                 events_out.write(ev)
                 assert report is not None
@@ -155,7 +158,7 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
             bar.update(1)
             if opts.max_frames is not None and frames >= opts.max_frames:
                 break
-        for ev in lifecycle.close(last_pts):
+        for ev in [*pipeline.close(last_pts), *lifecycle.close(last_pts)]:
             events_out.write(ev)
             if report is not None:
                 report.add_event(ev)
@@ -170,6 +173,7 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
             "inference": dt.inference,
             "postprocess": dt.postprocess,
             "tracking": pipeline.tracking_seconds,
+            "analytics": pipeline.analytics_seconds,
             "outputs": output_seconds,
             "total": wall,
         }
