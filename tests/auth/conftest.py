@@ -10,6 +10,7 @@ from auth_helpers import FakeClock, build_app, cheap_hasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
+from sqlalchemy.pool import StaticPool
 
 from vigil.auth import AuthSettings, AuthStore
 
@@ -27,10 +28,13 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(db_url: str, clock: FakeClock) -> Iterator[AuthStore]:
-    engine = create_engine(db_url)
+def store(clock: FakeClock) -> Iterator[AuthStore]:
+    """In-memory SQLite, one connection shared by the test client's worker threads (a file
+    database costs 0.15 s of fsyncs per test to create the tables)."""
+    engine = create_engine("sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False})
     yield AuthStore(engine, hasher=cheap_hasher(), clock=clock)
     engine.dispose()
+
 
 @pytest.fixture
 def app(store: AuthStore, clock: FakeClock) -> FastAPI:

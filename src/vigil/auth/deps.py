@@ -145,10 +145,8 @@ def require_camera(action: Action = Action.VIEW, param: str = "camera_id") -> Ca
     """
 
     def dependency(conn: HTTPConnection, principal: CurrentUser) -> Principal:
-        if param in conn.path_params:
-            cameras = [str(conn.path_params[param])]
-        else:
-            cameras = conn.query_params.getlist(param)
+        in_path = param in conn.path_params
+        cameras = [str(conn.path_params[param])] if in_path else conn.query_params.getlist(param)
         if not cameras:
             raise RequestValidationError(
                 [{"type": "missing", "loc": ("query", param), "msg": "Field required", "input": None}]

@@ -11,21 +11,27 @@ from vigil.config.base import StrictModel
 
 class AuthSettings(StrictModel):
     session_lifetime_s: float = Field(
-        86400.0, gt=0, description="A browser session ends this long after login, whatever the activity."
+        default=86400.0, gt=0, description="A browser session ends this long after login, whatever the activity."
     )
     session_idle_timeout_s: float = Field(
-        7200.0, gt=0, description="A browser session ends after this long without a request (checked to within 60 s)."
+        default=7200.0, gt=0, description="A session ends after this long without a request (to within 60 s)."
     )
-    cookie_name: str = Field("vigil_session", pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Session cookie name.")
+    cookie_name: str = Field(
+        default="vigil_session", pattern=r"^[A-Za-z0-9_-]{1,64}$", description="Session cookie name."
+    )
     cookie_secure: bool | None = Field(
-        None, description="Mark the session cookie Secure; default (null): when the request came over https."
+        default=None, description="Mark the session cookie Secure; default (null): when the request came over https."
     )
-    login_window_s: float = Field(300.0, gt=0, description="Sliding window of the login failure limits.")
-    login_max_failures_per_username: int = Field(5, ge=1, description="Failures per username within the window.")
-    login_max_failures_per_ip: int = Field(20, ge=1, description="Failures per client IP within the window.")
-    setup_token_ttl_s: float = Field(86400.0, gt=0, description="How long the first-start setup token is valid.")
+    login_window_s: float = Field(default=300.0, gt=0, description="Sliding window of the login failure limits.")
+    login_max_failures_per_username: int = Field(
+        default=5, ge=1, description="Failed logins per username within the window."
+    )
+    login_max_failures_per_ip: int = Field(default=20, ge=1, description="Failed logins per client IP in the window.")
+    setup_token_ttl_s: float = Field(
+        default=86400.0, gt=0, description="How long the first-start setup token is valid."
+    )
     trusted_proxies: tuple[str, ...] = Field(
-        (), description="Reverse-proxy IPs whose X-Forwarded-For names the client (for the per-IP login limit)."
+        default=(), description="Reverse-proxy IPs whose X-Forwarded-For names the client (per-IP login limit)."
     )
 
     @field_validator("trusted_proxies")

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, CursorResult, Engine, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from vigil.auth import db
@@ -74,6 +74,12 @@ def _role(value: Role | str) -> Role:
 
 def _cameras_json(cameras: Cameras) -> str | list[str]:
     return ALL_CAMERAS if isinstance(cameras, str) else list(cameras)
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None, "INSERT returned no primary key"
+    return int(key[0])
 
 
 def _user(row: Row[Any]) -> User:
@@ -173,8 +179,9 @@ class AuthStore:
                 )
             except IntegrityError as e:
                 raise UserExistsError(f"user {username!r} exists already (usernames ignore case)") from e
-            user_id = int(result.inserted_primary_key[0])
-            self._audit(conn, actor, "user.create", f"user:{username}", {"role": role.value, "cameras": _cameras_json(cams)})
+            user_id = _new_id(result)
+            details = {"role": role.value, "cameras": _cameras_json(cams)}
+            self._audit(conn, actor, "user.create", f"user:{username}", details)
             if role is Role.ADMIN:
                 conn.execute(delete(db.setup_tokens))
         log.info("user %s created with role %s by %s", username, role.value, actor)
@@ -344,23 +351,26 @@ class AuthStore:
         raw = new_api_token()
         now = self.clock()
         expires_at = now + timedelta(seconds=expires_in_s) if expires_in_s is not None else None
+        token_hash, prefix = hash_secret(raw), display_prefix(raw)
         with self.engine.begin() as conn:
             owner = self._user_for_update(conn, user_id)
-            values = {
-                "user_id": user_id,
-                "name": name,
-                "token_hash": hash_secret(raw),
-                "prefix": display_prefix(raw),
-                "created_at": now,
-                "last_used_at": None,
-                "revoked_at": None,
-                "expires_at": expires_at,
-            }
-            token_id = int(conn.execute(insert(db.api_tokens).values(**values)).inserted_primary_key[0])
-            details = {"user": owner.username, "name": name, "expires_at": expires_at.isoformat() if expires_at else None}
-            self._audit(conn, actor, "token.create", f"token:{token_id} ({values['prefix']})", details)
-        token = ApiToken(token_id, user_id, name, str(values["prefix"]), now, None, None, expires_at, str(values["token_hash"]))
-        return raw, token
+            result = conn.execute(
+                insert(db.api_tokens).values(
+                    user_id=user_id,
+                    name=name,
+                    token_hash=token_hash,
+                    prefix=prefix,
+                    created_at=now,
+                    last_used_at=None,
+                    revoked_at=None,
+                    expires_at=expires_at,
+                )
+            )
+            token_id = _new_id(result)
+            expiry = expires_at.isoformat() if expires_at else None
+            details = {"user": owner.username, "name": name, "expires_at": expiry}
+            self._audit(conn, actor, "token.create", f"token:{token_id} ({prefix})", details)
+        return raw, ApiToken(token_id, user_id, name, prefix, now, None, None, expires_at, token_hash)
 
     def resolve_token(self, raw: str) -> tuple[ApiToken, User] | None:
         """The active (not revoked, not expired) token with this value and its enabled user."""
@@ -466,7 +476,7 @@ class AuthStore:
                     disabled=False,
                 )
             )
-            user_id = int(result.inserted_primary_key[0])
+            user_id = _new_id(result)
             self._audit(conn, "setup", "setup.complete", f"user:{username}", {"role": Role.ADMIN.value})
         log.info("first admin %s created with the setup token", username)
         return User(user_id, username, Role.ADMIN, ALL_CAMERAS, now, False, password_hash)

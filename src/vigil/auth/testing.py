@@ -14,7 +14,7 @@ a mount that cannot be enumerated (StaticFiles) is listed as ``("*", "/assets")`
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -31,12 +31,13 @@ from starlette.testclient import TestClient, WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
 
 from vigil.auth.permissions import Action
+from vigil.auth.router import PUBLIC_ROUTES
 
+_iter_route_contexts: Callable[[list[BaseRoute]], Iterator[Any]] | None
 try:
     from fastapi.routing import iter_route_contexts as _iter_route_contexts
 except ImportError:  # FastAPI < 0.165 flattens included routers into app.routes
     _iter_route_contexts = None
-from vigil.auth.router import PUBLIC_ROUTES
 
 __all__ = [
     "PUBLIC_ROUTES",
@@ -171,7 +172,7 @@ def assert_all_routes_require_auth(
             used.add(ep.key)
             continue
         if ep.kind == "opaque":
-            failures.append(f"{ep.path}: a mount without routes cannot be checked; list ('*', {ep.path!r}) with a reason")
+            failures.append(f"{ep.path}: a mount without routes cannot be checked; list ('*', {ep.path!r}) with why")
             continue
         client.cookies.clear()
         if ep.kind == "websocket":
