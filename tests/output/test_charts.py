@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from vigil.output._timefmt import clock, duration
-from vigil.output.charts import histogram_svg, people_chart_svg, timeline_svg
+from vigil.output.charts import histogram_svg, people_chart_svg
 
 
 def _mean_subpaths(svg: str) -> int:
@@ -37,13 +37,10 @@ def test_people_chart_axis_has_whole_people_and_clock_labels() -> None:
     assert ">0:00<" in svg and ">1:00<" in svg and ">2:00<" in svg
 
 
-def test_histogram_and_timeline_escape_and_label() -> None:
+def test_histogram_escapes_and_labels() -> None:
     svg = histogram_svg(np.array([0.0, 1.0, 5.0]), np.array([2, 0, 1]), unit="<s>")
     assert "0-1" in svg and "1-5" in svg and "\u22655" in svg and "&lt;s&gt;" in svg and "<s>" not in svg
     assert "No finished tracks." in histogram_svg(np.array([0.0, 1.0]), np.array([0, 0]))
-    tl = timeline_svg([(5.0, 2.0, "<b>", "tip & <i>"), (6.0, None, "run", "x")], 0.0, 10.0)
-    assert tl.count("<rect") == 1 and tl.count("<circle") == 1  # a span and an instant
-    assert "&lt;b&gt;" in tl and "tip &amp; &lt;i&gt;" in tl and "<b>" not in tl
 
 
 @pytest.mark.parametrize(

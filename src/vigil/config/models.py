@@ -17,6 +17,7 @@ from vigil.config.analytics import (
     default_rules,
 )
 from vigil.config.base import StrictModel
+from vigil.config.masks import MaskConfig
 from vigil.detect.classes import CLASS_IDS, DEFAULT_CLASSES
 
 
@@ -110,6 +111,9 @@ class AnalysisConfig(StrictModel):
     fps: float | None = Field(None, gt=0.0, le=240.0, description="Analysis rate (frames/s); default: every frame.")
     zones: tuple[ZoneConfig, ...] = Field((), max_length=256, description="Named polygons (normalised 0-1 points).")
     lines: tuple[LineConfig, ...] = Field((), max_length=256, description="Named directed lines for crossing counts.")
+    masks: tuple[MaskConfig, ...] = Field(
+        (), max_length=64, description="Polygons (normalised 0-1 points) filled before detection: never detected."
+    )
     calibration: CalibrationConfig | None = Field(
         None, description="Ground-plane calibration (metres); without it lengths are in body heights."
     )

@@ -1,7 +1,7 @@
-"""Drawing tracks, trails, a header and event banners onto frames (OpenCV).
+"""Drawing tracks, trails, a header, event banners and the scene's zones and lines onto frames (OpenCV).
 
 The :class:`Annotator` keeps only short-lived state: trails of tracks seen in the
-last ``trail_seconds`` and banners of recent events.
+last ``trail_seconds``, banners of recent events, and per-zone and per-line activity.
 """
 
 from __future__ import annotations
@@ -17,10 +17,13 @@ import numpy as np
 from vigil.detect.classes import PERSON, class_name
 from vigil.output._timefmt import clock
 from vigil.output.lifecycle import TRACK_END, TRACK_START
+from vigil.output.overlay import ALERT_BGR, SceneActivity, SceneOverlay
+from vigil.output.scene import SceneGeometry
 from vigil.types import Event, Frame, Image, Tracks
 
+__all__ = ["ALERT_BGR", "Annotator", "ascii_text", "id_colour"]
+
 FONT = cv2.FONT_HERSHEY_SIMPLEX
-ALERT_BGR = (40, 40, 230)
 MAX_BANNERS = 3
 MAX_TRAIL_POINTS = 120
 
@@ -51,12 +54,26 @@ class Annotator:
     bottom-centres over the last ``trail_seconds``; the header shows camera, stream
     time and the people count; events other than track start/end show a red banner
     for ``banner_seconds`` and outline the boxes of the tracks they name.
+
+    With a ``scene``, its zones (tinted, with the people count inside; outlined red
+    while an event is ongoing in them), lines (with the "in" arrow and running in/out
+    counts) and detection masks (hatched) are drawn under the tracks.
     """
 
-    def __init__(self, *, camera: str = "", trail_seconds: float = 2.0, banner_seconds: float = 3.0) -> None:
+    def __init__(
+        self,
+        *,
+        camera: str = "",
+        trail_seconds: float = 2.0,
+        banner_seconds: float = 3.0,
+        scene: SceneGeometry | None = None,
+    ) -> None:
         self.camera = ascii_text(camera)
         self.trail_seconds = trail_seconds
         self.banner_seconds = banner_seconds
+        self.scene = scene if scene else None
+        self.activity = SceneActivity()
+        self._overlay: SceneOverlay | None = None
         self._trails: dict[int, deque[tuple[float, int, int]]] = {}
         self._banners: dict[str, _Banner] = {}
 
@@ -72,6 +89,8 @@ class Annotator:
         self._update_trails(frame.pts, tracks)
         alert_ids = {tid for b in self._banners.values() for tid in b.track_ids}
         thickness = max(1, round(2 * scale))
+        if self.scene is not None:
+            self._draw_scene(img, frame, tracks, events, scale)
         for tid in tracks.track_ids.tolist():  # trails of tracks in view only
             trail = self._trails[tid]
             if len(trail) > 1:
@@ -88,6 +107,20 @@ class Annotator:
         self._draw_header(img, frame.pts, people, scale)
         self._draw_banners(img, scale)
         return img
+
+    def _draw_scene(self, img: Image, frame: Frame, tracks: Tracks, events: Sequence[Event], scale: float) -> None:
+        assert self.scene is not None
+        size = (frame.width, frame.height)
+        if self._overlay is None or self._overlay.size != size:
+            self._overlay = SceneOverlay(self.scene, size, scale=scale)
+        self.activity.update(frame.pts, events)
+        people = tracks.xyxy[tracks.class_ids == PERSON]
+        feet = np.stack(((people[:, 0] + people[:, 2]) * 0.5, people[:, 3]), axis=1)
+        act = self.activity
+        self._overlay.draw(
+            img, counts=self._overlay.zone_counts(feet), alert_zones=act.alert_zones(),
+            flash_zones=act.flash_zones(), line_counts=act.line_counts, flash_lines=act.flash_lines(),
+        )  # fmt: skip
 
     def _update_trails(self, pts: float, tracks: Tracks) -> None:
         xyxy = tracks.xyxy

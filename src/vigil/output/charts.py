@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from html import escape
 
 import cv2
@@ -24,7 +24,7 @@ MID = 'text-anchor="middle"'
 NICE_TIME_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
 
 
-def _nice_step(span: float, target: int) -> float:
+def nice_step(span: float, target: int) -> float:
     """A 1/2/5 x 10^k step giving about ``target`` ticks over ``span``."""
     raw = span / max(1, target)
     mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
@@ -39,18 +39,18 @@ def _time_step(span: float, target: int = 8) -> float:
     return next((s for s in NICE_TIME_STEPS if s >= raw), NICE_TIME_STEPS[-1] * math.ceil(raw / NICE_TIME_STEPS[-1]))
 
 
-def _num(v: float) -> str:
+def num_text(v: float) -> str:
     return f"{v:.1f}".rstrip("0").rstrip(".")
 
 
-def _svg_open(title: str, w: int = W, h: int = H) -> str:
+def svg_open(title: str, w: int = W, h: int = H) -> str:
     return (
         f'<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{escape(title)}" '
         f'preserveAspectRatio="xMidYMid meet"><title>{escape(title)}</title>'
     )
 
 
-def _time_axis(t_lo: float, t_hi: float, x_of: Callable[[float], float], y: float) -> list[str]:
+def time_axis(t_lo: float, t_hi: float, x_of: Callable[[float], float], y: float) -> list[str]:
     out = [f'<line class="axis" x1="{PAD_L}" y1="{y}" x2="{W - PAD_R}" y2="{y}"/>']
     step = _time_step(t_hi - t_lo)
     t = math.ceil(t_lo / step) * step
@@ -76,7 +76,7 @@ def people_chart_svg(
         return '<p class="empty">No frames analysed.</p>'
     t_lo, t_hi = float(starts[0]), float(starts[-1] + width)
     top = float(np.nanmax(maxima)) if np.any(np.isfinite(maxima)) else 0.0
-    ystep = max(1.0, _nice_step(top, 4))  # whole people
+    ystep = max(1.0, nice_step(top, 4))  # whole people
     y_hi = max(ystep, math.ceil(top / ystep) * ystep)
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_T - PAD_B
     base = PAD_T + plot_h
@@ -87,12 +87,12 @@ def people_chart_svg(
     def y_of(v: float) -> float:
         return base - v / y_hi * plot_h
 
-    parts = [_svg_open("People in view over time")]
+    parts = [svg_open("People in view over time")]
     v = 0.0
     while v <= y_hi + 1e-9:
         y = y_of(v)
         parts.append(f'<line class="grid" x1="{PAD_L}" y1="{y:.1f}" x2="{W - PAD_R}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="lbl" x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">{_num(v)}</text>')
+        parts.append(f'<text class="lbl" x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">{num_text(v)}</text>')
         v += ystep
     area, line = [], []
     for run in _runs(starts, means, max_gap + 1e-9):
@@ -105,12 +105,12 @@ def people_chart_svg(
     if area:
         parts.append(f'<path class="max" d="{"".join(area)}"/>')
         parts.append(f'<path class="mean" d="{"".join(line)}"/>')
-    parts.extend(_time_axis(t_lo, t_hi, x_of, base))
+    parts.extend(time_axis(t_lo, t_hi, x_of, base))
     parts.append(
         f'<g class="legend"><rect class="max-key" x="{W - 210}" y="{PAD_T}" width="12" height="6"/>'
         f'<text class="lbl" x="{W - 194}" y="{PAD_T + 7}">max</text>'
         f'<rect class="mean-key" x="{W - 160}" y="{PAD_T + 2}" width="12" height="3"/>'
-        f'<text class="lbl" x="{W - 144}" y="{PAD_T + 7}">mean per {escape(_bin_label(width))}</text></g>'
+        f'<text class="lbl" x="{W - 144}" y="{PAD_T + 7}">mean per {escape(bin_label(width))}</text></g>'
     )
     parts.append("</svg>")
     return "".join(parts)
@@ -129,7 +129,7 @@ def _runs(
     return np.split(idx, breaks + 1)
 
 
-def _bin_label(width: float) -> str:
+def bin_label(width: float) -> str:
     return f"{width:.3g} s" if width < 60 else f"{width / 60:.3g} min"
 
 
@@ -142,19 +142,19 @@ def histogram_svg(edges: npt.NDArray[np.float64], counts: npt.NDArray[np.int64],
     plot_w, plot_h = W - PAD_L - PAD_R, h - PAD_T - PAD_B - 6
     base = PAD_T + plot_h
     top = int(counts.max())
-    ystep = max(1.0, _nice_step(top, 4))  # whole tracks
+    ystep = max(1.0, nice_step(top, 4))  # whole tracks
     y_hi = max(ystep, math.ceil(top / ystep) * ystep)
     bw = plot_w / n
-    parts = [_svg_open("Track duration histogram", h=h)]
+    parts = [svg_open("Track duration histogram", h=h)]
     v = 0.0
     while v <= y_hi + 1e-9:
         y = base - v / y_hi * plot_h
         parts.append(f'<line class="grid" x1="{PAD_L}" y1="{y:.1f}" x2="{W - PAD_R}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="lbl" x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">{_num(v)}</text>')
+        parts.append(f'<text class="lbl" x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">{num_text(v)}</text>')
         v += ystep
     for i, c in enumerate(counts.tolist()):
-        lo = _num(float(edges[i]))
-        label = f"{lo}-{_num(float(edges[i + 1]))}" if i + 1 < n else f"\u2265{lo}"
+        lo = num_text(float(edges[i]))
+        label = f"{lo}-{num_text(float(edges[i + 1]))}" if i + 1 < n else f"\u2265{lo}"
         x = PAD_L + i * bw
         bh = c / y_hi * plot_h
         parts.append(
@@ -166,47 +166,6 @@ def histogram_svg(edges: npt.NDArray[np.float64], counts: npt.NDArray[np.int64],
         parts.append(f'<text class="lbl" x="{x + bw / 2:.1f}" y="{base + 16}" {MID}>{escape(label)}</text>')
     parts.append(f'<line class="axis" x1="{PAD_L}" y1="{base}" x2="{W - PAD_R}" y2="{base}"/>')
     parts.append(f'<text class="lbl" x="{W - PAD_R}" y="{h - 2}" text-anchor="end">{escape(unit)}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def timeline_svg(items: Sequence[tuple[float, float | None, str, str]], t_lo: float, t_hi: float) -> str:
-    """One row per event kind; an event is a dot (instant) or a bar from its start.
-
-    items: ``(t, started, kind, tooltip)``.
-    """
-    kinds = sorted({k for _, _, k, _ in items})
-    if not kinds:
-        return '<p class="empty">No events.</p>'
-    if t_hi <= t_lo:
-        t_hi = t_lo + 1.0
-    row = 22
-    h = PAD_T + row * len(kinds) + PAD_B
-    plot_w = W - PAD_L - PAD_R
-
-    def x_of(t: float) -> float:
-        return PAD_L + (min(max(t, t_lo), t_hi) - t_lo) / (t_hi - t_lo) * plot_w
-
-    parts = [_svg_open("Event timeline", h=h).replace('class="chart"', 'class="chart timeline"', 1)]
-    for r, kind in enumerate(kinds):
-        y = PAD_T + r * row + row / 2
-        parts.append(f'<line class="grid" x1="{PAD_L}" y1="{y:.1f}" x2="{W - PAD_R}" y2="{y:.1f}"/>')
-        parts.append(f'<text class="lbl" x="{PAD_L + 2}" y="{y - 5:.1f}">{escape(kind)}</text>')
-    rows = {k: i for i, k in enumerate(kinds)}
-    for t, started, kind, tip in items:
-        y = PAD_T + rows[kind] * row + row / 2
-        cls = f"k{rows[kind] % 8}"
-        if started is not None and t - started > 0:
-            x0, x1 = x_of(started), x_of(t)
-            parts.append(
-                f'<rect class="{cls}" x="{x0:.1f}" y="{y - 4:.1f}" width="{max(x1 - x0, 2):.1f}" height="8" rx="3">'
-                f"<title>{escape(tip)}</title></rect>"
-            )
-        else:
-            parts.append(
-                f'<circle class="{cls}" cx="{x_of(t):.1f}" cy="{y:.1f}" r="4"><title>{escape(tip)}</title></circle>'
-            )
-    parts.extend(_time_axis(t_lo, t_hi, x_of, h - PAD_B))
     parts.append("</svg>")
     return "".join(parts)
 

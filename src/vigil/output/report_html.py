@@ -77,18 +77,24 @@ class EventRow:
 
 @dataclass(frozen=True, slots=True)
 class ReportPage:
-    """Everything the page shows; markup fields (``*_svg``) are already safe."""
+    """Everything the page shows; markup fields (``*_svg``, ``*_html``) are already safe."""
 
     camera: str
     subtitle: str
     figures: Sequence[tuple[str, str]]
     people_svg: str
     heatmap_uri: str | None
+    heatmap_empty: str | None
     heatmap_caption: str
     durations_svg: str
     durations_caption: str
     kind_counts: Mapping[str, int]
-    timeline_svg: str
+    timeline_html: str
+    timeline_note: str
+    occupancy_html: str
+    lines_html: str
+    score_html: str
+    score_caption: str
     events: Sequence[EventRow]
     events_not_listed: int
     track_events: Sequence[EventRow]
@@ -131,6 +137,8 @@ td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
   margin:0 6px 6px 0}
 footer{color:var(--muted);font-size:.8rem;text-align:center}
 details{margin-top:12px} summary{cursor:pointer;color:var(--muted)}
+.swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px;vertical-align:baseline}
+code{font-size:.85em;background:var(--bg);padding:0 3px;border-radius:3px}
 """
 
 
@@ -152,10 +160,20 @@ def render_page(page: ReportPage) -> str:
         out.append(f'<div class="card"><div class="v">{e(value)}</div><div class="k">{e(label)}</div></div>')
     out.append("</div>")
     out.append(f'<section><h2>People in view over time</h2>{page.people_svg}</section>')
+    out.append(f'<section id="timeline"><h2>Event timeline</h2>{page.timeline_html}')
+    if page.timeline_note:
+        out.append(f'<p class="note">{e(page.timeline_note)}</p>')
+    out.append("</section>")
+    out.append(f'<section id="occupancy"><h2>Zone occupancy</h2>{page.occupancy_html}</section>')
+    out.append(f'<section id="lines"><h2>Line crossings</h2>{page.lines_html}</section>')
+    out.append(f'<section id="anomaly"><h2>Anomaly score over time</h2>{page.score_html}')
+    if page.score_caption:
+        out.append(f'<p class="note">{e(page.score_caption)}</p>')
+    out.append("</section>")
     out.append("<section><h2>Where people walked</h2>")
-    if page.heatmap_uri is None:
-        out.append('<p class="empty">No people were tracked.</p>')
-    else:
+    if page.heatmap_empty is not None:
+        out.append(f'<p class="empty">{e(page.heatmap_empty)}</p>')
+    if page.heatmap_uri is not None:
         out.append(f'<img class="heat" src="{e(page.heatmap_uri)}" alt="Heatmap of where people walked">')
     out.append(f'<p class="note">{e(page.heatmap_caption)}</p></section>')
     out.append(f"<section><h2>Track durations</h2>{page.durations_svg}")
@@ -179,7 +197,6 @@ def _events_section(page: ReportPage) -> str:
     out.extend(f'<span class="pill">{e(k)}: {n:,}</span>' for k, n in sorted(page.kind_counts.items()))
     out.append("</div>")
     if page.events:
-        out.append(page.timeline_svg)
         out.append(_event_table(page.events, page.events_not_listed))
     else:
         out.append('<p class="empty">No behaviour events.</p>')

@@ -1,4 +1,4 @@
-"""annotated.mp4: frames with tracks, trails, header and event banners, as browser-playable H.264."""
+"""annotated.mp4: frames with tracks, trails, header, event banners, zones and lines, as browser-playable H.264."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from types import TracebackType
 
 from vigil.output.annotate import Annotator
 from vigil.output.encoder import H264Writer
+from vigil.output.scene import SceneGeometry
 from vigil.types import Event, Frame, Tracks
 
 
@@ -31,9 +32,10 @@ class AnnotatedVideoWriter:
         trail_seconds: float = 2.0,
         crf: int = 26,
         preset: str = "veryfast",
+        scene: SceneGeometry | None = None,
     ) -> None:
         self.path = Path(path)
-        self.annotator = Annotator(camera=camera, trail_seconds=trail_seconds)
+        self.annotator = Annotator(camera=camera, trail_seconds=trail_seconds, scene=scene)
         self._encoder = H264Writer(self.path, width, height, fps, crf=crf, preset=preset)
         self.frames = 0
         self.draw_seconds = 0.0

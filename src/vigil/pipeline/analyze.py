@@ -30,7 +30,9 @@ from vigil.output import (
     TracksTxtWriter,
     redact_url,
 )
+from vigil.output.scene import SceneGeometry
 from vigil.pipeline.camera import CameraPipeline
+from vigil.pipeline.masking import FrameMasker
 from vigil.pipeline.prefetch import Prefetcher
 from vigil.sources import LiveSource, open_source
 from vigil.track import VigilTracker
@@ -109,6 +111,8 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
         _prepare_out_dir(out)
         detector = create_detector(cfg.detector)
         pipeline = CameraPipeline(cfg.camera, detector, VigilTracker(cfg.tracker), AnalyticsEngine.from_config(cfg))
+        masker = FrameMasker(cfg.masks)  # the detector sees masked frames; outputs show the originals
+        scene = SceneGeometry.from_config(cfg)
         live = isinstance(source, LiveSource)
         outputs = {"tracks": out / "tracks.txt", "events": out / "events.jsonl", "report": out / "report.html"}
         tracks_txt = stack.enter_context(TracksTxtWriter(outputs["tracks"], classes={PERSON}))
@@ -131,15 +135,15 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
         for frame in prefetch:
             if first_pts is None:
                 first_pts = frame.pts
-                report = ReportBuilder(cfg.camera, frame.width, frame.height)
+                report = ReportBuilder(cfg.camera, frame.width, frame.height, scene=scene)
                 report.set_background(frame.image)
                 if opts.write_video:
                     outputs["video"] = out / "annotated.mp4"
                     video = stack.enter_context(
-                        AnnotatedVideoWriter(outputs["video"], frame.width, frame.height, _rate(source.fps, fps_limit), camera=cfg.camera)
+                        AnnotatedVideoWriter(outputs["video"], frame.width, frame.height, _rate(source.fps, fps_limit), camera=cfg.camera, scene=scene)
                     )
             last_pts = frame.pts
-            result = pipeline.process(frame, time.time() if live else None)
+            result = pipeline.process(masker.apply(frame), time.time() if live else None)
             t0 = time.perf_counter()
             frames += 1
             tracks_txt.write(frames, result.tracks)
@@ -169,6 +173,7 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
         dt = detector.times
         stages = {
             "decode": prefetch.decode_seconds,
+            **({"masking": masker.seconds} if masker else {}),
             "preprocess": dt.preprocess,
             "inference": dt.inference,
             "postprocess": dt.postprocess,
@@ -201,9 +206,10 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
             "stage_seconds": {k: round(v, 4) for k, v in stages.items()},
             "model": cfg.detector.model,
         }
-        if report is not None:
-            report.write(outputs["report"], summary)
-        else:
-            ReportBuilder(cfg.camera, 1, 1).write(outputs["report"], summary)
+        if report is None:
+            report = ReportBuilder(cfg.camera, 1, 1, scene=scene)
+        report.set_occupancy(pipeline.analytics.occupancy())
+        report.set_line_counts(pipeline.analytics.line_counts())
+        report.write(outputs["report"], summary)
         (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
         return result_obj
