@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from auth_helpers import FakeClock, add_user, bearer, build_app, login
 from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
 from fastapi.testclient import TestClient
 
 from vigil.auth import AuthSettings, AuthStore, Role, require_user
@@ -48,6 +51,30 @@ def test_route_enumeration_catches_an_unprotected_route(store: AuthStore, clock:
 
     with TestClient(app) as client, pytest.raises(AssertionError, match=r"GET /api/forgotten/\{thing_id\}: 200"):
         assert_all_routes_require_auth(app, client, PUBLIC)
+
+
+def test_route_enumeration_sees_into_mounts(store: AuthStore, clock: FakeClock, tmp_path: Path) -> None:
+    app = build_app(store, clock)
+    (tmp_path / "login.css").write_text("body {}")
+    app.mount("/assets", StaticFiles(directory=tmp_path))
+    sub = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+
+    @sub.get("/open")
+    def open_route() -> dict[str, str]:
+        return {"open": "yes"}
+
+    app.mount("/sub", sub)
+    with TestClient(app) as client:
+        with pytest.raises(AssertionError) as failed:
+            assert_all_routes_require_auth(app, client, PUBLIC)
+        assert "/assets: a mount without routes cannot be checked" in str(failed.value)
+        assert "GET /sub/open: 200" in str(failed.value)
+        public = {
+            **PUBLIC,
+            ("*", "/assets"): "login page styles, needed before anyone can log in",
+            ("GET", "/sub/open"): "a sub-app route that is public on purpose",
+        }
+        assert_all_routes_require_auth(app, client, public)
 
 
 def test_route_enumeration_rejects_stale_or_unexplained_public_entries(app: FastAPI, client: TestClient) -> None:

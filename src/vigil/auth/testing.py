@@ -116,8 +116,13 @@ def _walk(routes: Iterable[BaseRoute], prefix: str, convs: dict[str, Convertor[A
         elif isinstance(original, Route):
             for method in sorted(served.methods or ()):
                 yield Endpoint("http", method, path, served, params)
-        elif isinstance(original, Mount) and original.routes:
-            yield from _walk(original.routes, path, params)
+        elif isinstance(original, Mount):
+            # A mount's path_format ends in its catch-all "/{path}"; the prefix is `path`.
+            prefix_params = {k: v for k, v in params.items() if k != "path"}
+            if original.routes:
+                yield from _walk(original.routes, prefix + original.path, prefix_params)
+            else:
+                yield Endpoint("opaque", "*", prefix + original.path, served, prefix_params)
         else:
             yield Endpoint("opaque", "*", path, served, params)
 
