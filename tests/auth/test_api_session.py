@@ -168,7 +168,7 @@ def test_login_rate_limited_per_ip(store: AuthStore, clock: FakeClock) -> None:
 
 
 def test_forwarded_for_counts_only_behind_a_trusted_proxy(store: AuthStore, clock: FakeClock) -> None:
-    # The test client's address is "testclient"; trust it as a proxy.
+    # The client connects from 127.0.0.1, trusted as a reverse proxy here.
     settings = AuthSettings(login_max_failures_per_ip=2, trusted_proxies=("127.0.0.1",))
     app = build_app(store, clock, settings)
     with TestClient(app, base_url="https://testserver", client=("127.0.0.1", 5000)) as client:
