@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from vigil.events import EventStore, Route
+from vigil.events import EventStore, Route, upgrade
 
 
 def _pg_bindir() -> Path | None:
@@ -50,6 +50,7 @@ class PostgresCluster:
         self.port = _free_port()
         self.user = "vigil"
         self._as: list[str] = []
+        self._template: str | None = None
         if os.geteuid() == 0:  # postgres refuses to run as root
             try:
                 pw = pwd.getpwnam("postgres")
@@ -82,14 +83,23 @@ class PostgresCluster:
     def url(self, database: str) -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
 
-    def new_database(self) -> str:
+    def new_database(self, migrated: bool = True) -> str:
+        """A fresh database: empty, or a copy of one migrated to head (faster than migrating each)."""
         import psycopg
         from psycopg import sql
 
+        if migrated and self._template is None:
+            self._template = self.new_database(migrated=False)
+            upgrade(self._template)
         name = f"t_{uuid.uuid4().hex[:12]}"
+        create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if migrated:
+            assert self._template is not None
+            template = self._template.rsplit("/", 1)[1]
+            create = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template))
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres",
                              autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            conn.execute(create)
         return self.url(name)
 
 
@@ -110,11 +120,20 @@ def postgres() -> Iterator[PostgresCluster]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database on each backend."""
+    """A fresh database on each backend (PostgreSQL: already migrated; SQLite: empty)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'vigil.db'}"
     cluster: PostgresCluster = request.getfixturevalue("postgres")
     return cluster.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'vigil.db'}"
+    cluster: PostgresCluster = request.getfixturevalue("postgres")
+    return cluster.new_database(migrated=False)
 
 
 @pytest.fixture

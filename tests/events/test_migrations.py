@@ -16,8 +16,8 @@ from vigil.events.migrate import current, head
 from vigil.events.models import Base
 
 
-def test_migrated_schema_matches_the_models(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_migrated_schema_matches_the_models(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
     try:
         assert current(engine) is None
         upgrade(engine)

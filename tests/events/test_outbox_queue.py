@@ -28,6 +28,7 @@ def test_due_delivered_retry_give_up_requeue(store: EventStore) -> None:
 
     assert [i.destination for i in store.outbox.due(skip={"hook"})] == ["mqtt", "mqtt"]
     assert len(store.outbox.due(limit=1)) == 1
+    assert [i.message.phase for i in store.outbox.due(destination="hook")] == ["start", "end"]
 
     store.outbox.delivered([due[0].id, due[2].id])
     store.outbox.retry(due[1].id, "HTTP 500", now + timedelta(seconds=30))

@@ -96,7 +96,7 @@ def test_attributes_are_sanitised_and_names_checked(store: EventStore) -> None:
     assert store.get(eid).attributes == {"rule": "r", "speed": None}
     with pytest.raises(StoreError, match="unknown phase 'begin'"):
         store.record(ev("begin", 1.0))
-    with pytest.raises(StoreError, match="camera .* longer than 64"):
+    with pytest.raises(StoreError, match=r"camera .* longer than 64"):
         store.record(ev("start", 1.0, camera="c" * 65))
     with pytest.raises(StoreError, match="naive datetime"):
         store.record(ev("start", 1.0), at=datetime(2024, 1, 1))

@@ -71,22 +71,10 @@ def test_velocity_converges_on_a_constant_velocity_target() -> None:
     assert mean[0, 0] == pytest.approx(220.0, abs=1.0)
 
 
-def test_center_distance_is_mahalanobis_on_the_centre() -> None:
-    kf = KalmanBoxFilter()
-    mean, cov = kf.initiate(np.array([[100.0, 100.0, 40.0, 100.0]]))
-    z = np.array([[100.0, 100.0, 10.0, 10.0], [100.0 + 40.0, 100.0, 40.0, 100.0], [100.0, 200.0, 40.0, 100.0]])
-    d = kf.center_distance(mean, cov, z)
-    assert d.shape == (1, 3)
-    assert d[0, 0] == 0.0  # size does not count
-    s = kf.innovation_var(mean, cov)[0]
-    assert d[0, 1] == pytest.approx(40.0**2 / s[0])
-    assert d[0, 2] == pytest.approx(100.0**2 / s[1])
-
-
 def test_empty_inputs_keep_their_shapes() -> None:
     kf = KalmanBoxFilter()
     mean, cov = kf.initiate(np.zeros((0, 4)))
     assert mean.shape == (0, 8) and cov.shape == (0, 3, 4)
     m, c = kf.predict(mean, cov, 0.1)
     assert m.shape == (0, 8) and c.shape == (0, 3, 4)
-    assert kf.center_distance(mean, cov, np.zeros((3, 4))).shape == (0, 3)
+    assert kf.innovation_var(mean, cov).shape == (0, 4)

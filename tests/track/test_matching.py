@@ -72,7 +72,7 @@ def test_linear_assignment_empty(shape: tuple[int, int]) -> None:
 def test_direction_cosine() -> None:
     direction = np.array([[1.0, 0.0], [0.0, 0.0]])
     origin = np.array([[0.0, 0.0], [0.0, 0.0]])
-    dets = np.array([[9.0, -1.0, 11.0, 1.0], [-11.0, -1.0, -9.0, 1.0], [-1.0, 9.0, 1.0, 11.0]])  # right, left, down
+    dets = np.array([[10.0, 0.0], [-10.0, 0.0], [0.0, 10.0]])  # right, left, down
     cos = direction_cosine(direction, origin, dets)
     np.testing.assert_allclose(cos[0], [1.0, -1.0, 0.0], atol=1e-6)
     np.testing.assert_allclose(cos[1], [0.0, 0.0, 0.0])

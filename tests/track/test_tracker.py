@@ -136,10 +136,11 @@ def _structure(fps: float) -> list[int]:
     ]
 
 
-def test_same_motion_at_5_and_25_fps_gives_the_same_id_structure() -> None:
-    s5, s25 = _structure(5.0), _structure(25.0)
-    assert s5 == s25
-    assert s5 == [1, 1, 1, 1, 1, 5]  # every walker one id, the late one a new id
+@pytest.mark.parametrize("fps", [5.0, 7.0, 14.0, 25.0, 30.0])
+def test_same_motion_at_any_frame_rate_gives_the_same_id_structure(fps: float) -> None:
+    # Every walker keeps one id, and the walker entering at t=4 s, a body height away from
+    # where another left a second earlier, gets a new one: 5 ids, at every rate.
+    assert _structure(fps) == _structure(25.0) == [1, 1, 1, 1, 1, 5]
 
 
 def test_finished_reports_each_ended_track_once() -> None:

@@ -49,8 +49,12 @@ class OutboxQueue:
         except SQLAlchemyError as e:
             raise StoreError(f"database {self._url}: cannot {what}: {e}") from e
 
-    def due(self, limit: int = 100, skip: Collection[str] = (), now: datetime | None = None) -> list[OutboxItem]:
-        """Up to ``limit`` rows due now, oldest first, except for destinations in ``skip``."""
+    def due(
+        self, limit: int = 100, destination: str | None = None, skip: Collection[str] = (),
+        now: datetime | None = None,
+    ) -> list[OutboxItem]:
+        """Up to ``limit`` rows due ``now``, oldest first: for ``destination`` (None: any)
+        except those in ``skip``."""
         now = self._clock() if now is None else now
         stmt = (
             select(OutboxRow, EventUpdateRow, EventRow)
@@ -60,6 +64,8 @@ class OutboxQueue:
             .order_by(OutboxRow.id)
             .limit(limit)
         )
+        if destination is not None:
+            stmt = stmt.where(OutboxRow.destination == destination)
         if skip:
             stmt = stmt.where(OutboxRow.destination.not_in(list(skip)))
         try:
@@ -85,7 +91,8 @@ class OutboxQueue:
         with self._conn("record an outbox failure", write=True) as conn:
             conn.execute(
                 update(OutboxRow).where(OutboxRow.id == row)
-                .values(attempts=OutboxRow.attempts + 1, last_error=error[:ERROR_CHARS], next_attempt_at=next_attempt_at)
+                .values(attempts=OutboxRow.attempts + 1, last_error=error[:ERROR_CHARS],
+                        next_attempt_at=next_attempt_at)
             )
 
     def give_up(self, row: int, error: str, at: datetime | None = None) -> None:

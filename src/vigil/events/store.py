@@ -452,7 +452,9 @@ class EventStore:
             paths = conn.execute(select(MediaRow.path).where(MediaRow.event_id.in_(old)).distinct()).scalars().all()
             n_events = conn.execute(delete(EventRow).where(EventRow.updated_at < cutoff)).rowcount
             n_counts = _counts.delete_before(conn, cutoff)
-            kept = set(conn.execute(select(MediaRow.path).where(MediaRow.path.in_(paths))).scalars().all()) if paths else set()
+            kept: set[str] = set()
+            if paths:  # a file another (newer) event still references stays
+                kept = set(conn.execute(select(MediaRow.path).where(MediaRow.path.in_(paths))).scalars().all())
         if n_events or n_counts:
             log.info("retention: deleted %s events and %s count samples before %s", n_events, n_counts, cutoff)
         return RetentionResult(events=n_events, counts=n_counts, media_paths=sorted(set(paths) - kept))

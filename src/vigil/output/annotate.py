@@ -89,8 +89,7 @@ class Annotator:
         self._update_trails(frame.pts, tracks)
         alert_ids = {tid for b in self._banners.values() for tid in b.track_ids}
         thickness = max(1, round(2 * scale))
-        if self.scene is not None:
-            self._draw_scene(img, frame, tracks, events, scale)
+        zone_counts = self._draw_scene(img, frame, tracks, events, scale) if self.scene is not None else None
         for tid in tracks.track_ids.tolist():  # trails of tracks in view only
             trail = self._trails[tid]
             if len(trail) > 1:
@@ -103,12 +102,19 @@ class Annotator:
                 cv2.rectangle(img, (x1 - 2, y1 - 2), (x2 + 2, y2 + 2), ALERT_BGR, thickness + 2)
             cv2.rectangle(img, (x1, y1), (x2, y2), colour, thickness)
             _label(img, f"#{tid} {class_name(cid)}", (x1, y1), colour, scale, _band(scale))
+        if self._overlay is not None and zone_counts is not None:  # labels above the boxes, to stay readable
+            self._overlay.draw_labels(
+                img, counts=zone_counts, alert_zones=self.activity.alert_zones(), line_counts=self.activity.line_counts
+            )
         people = int(np.count_nonzero(tracks.class_ids == PERSON))
         self._draw_header(img, frame.pts, people, scale)
         self._draw_banners(img, scale)
         return img
 
-    def _draw_scene(self, img: Image, frame: Frame, tracks: Tracks, events: Sequence[Event], scale: float) -> None:
+    def _draw_scene(
+        self, img: Image, frame: Frame, tracks: Tracks, events: Sequence[Event], scale: float
+    ) -> list[int]:
+        """Zones, lines and masks under the tracks; returns the people count per zone (for the labels)."""
         assert self.scene is not None
         size = (frame.width, frame.height)
         if self._overlay is None or self._overlay.size != size:
@@ -118,9 +124,10 @@ class Annotator:
         feet = np.stack(((people[:, 0] + people[:, 2]) * 0.5, people[:, 3]), axis=1)
         act = self.activity
         self._overlay.draw(
-            img, counts=self._overlay.zone_counts(feet), alert_zones=act.alert_zones(),
-            flash_zones=act.flash_zones(), line_counts=act.line_counts, flash_lines=act.flash_lines(),
+            img, alert_zones=act.alert_zones(), flash_zones=act.flash_zones(), flash_lines=act.flash_lines(),
+            labels=False,
         )  # fmt: skip
+        return self._overlay.zone_counts(feet)
 
     def _update_trails(self, pts: float, tracks: Tracks) -> None:
         xyxy = tracks.xyxy

@@ -25,6 +25,7 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 ALERT_BGR = (40, 40, 230)
 FLASH_BGR = (255, 255, 255)
 MASK_BGR = (200, 200, 200)
+SHADOW_BGR = (20, 20, 20)
 ZONE_ALPHA = 0.25
 HATCH_SPACING = 12
 LINE_CROSSING = "line_crossing"
@@ -165,25 +166,45 @@ class SceneOverlay:
         flash_zones: Collection[str] = (),
         line_counts: Mapping[str, tuple[int, int]] | None = None,
         flash_lines: Collection[str] = (),
+        labels: bool = True,
     ) -> None:
         """Draw onto ``img`` in place (its size must be ``self.size``).
 
         counts: people per zone (zone order); alert_zones: zones with an ongoing event
         (red outline); flash_zones: zones with a recent instant event (white outline);
         line_counts: line name -> (in, out); flash_lines: lines just crossed.
+        labels: False leaves the labels to :meth:`draw_labels` (to put them above tracks).
         """
         if (img.shape[1], img.shape[0]) != self.size:
             raise ValueError(f"overlay is for {self.size[0]}x{self.size[1]} images, got {img.shape[1]}x{img.shape[0]}")
         for m in self.masks:
             img[m.hatch_y, m.hatch_x] = MASK_BGR
             cv2.polylines(img, [m.poly], True, MASK_BGR, 1, cv2.LINE_AA, shift=4)
+        for z in self.zones:
+            self._draw_zone(img, z, z.name in alert_zones, z.name in flash_zones)
+        for ln in self.lines:
+            self._draw_line(img, ln, ln.name in flash_lines)
+        if labels:
+            self.draw_labels(img, counts=counts, alert_zones=alert_zones, line_counts=line_counts)
+
+    def draw_labels(
+        self,
+        img: Image,
+        *,
+        counts: Sequence[int] | None = None,
+        alert_zones: Collection[str] = (),
+        line_counts: Mapping[str, tuple[int, int]] | None = None,
+    ) -> None:
+        """Zone labels (name and people count) and line labels (name, and in/out counts of counted lines)."""
         for i, z in enumerate(self.zones):
-            self._draw_zone(img, z, None if counts is None else counts[i], z.name in alert_zones, z.name in flash_zones)
+            text = z.name if counts is None else f"{z.name}: {counts[i]}"
+            _tag(img, _ascii(text), z.anchor, ALERT_BGR if z.name in alert_zones else z.colour, self.scale, above=True)
         for ln in self.lines:
             c = line_counts.get(ln.name, (0, 0)) if ln.counted and line_counts is not None else None
-            self._draw_line(img, ln, c, ln.name in flash_lines)
+            text = ln.name if c is None else f"{ln.name}  in {c[0]}  out {c[1]}"
+            _tag(img, _ascii(text), ln.a, ln.colour, self.scale)
 
-    def _draw_zone(self, img: Image, z: _ZonePx, count: int | None, alert: bool, flash: bool) -> None:
+    def _draw_zone(self, img: Image, z: _ZonePx, alert: bool, flash: bool) -> None:
         if self.fill_alpha > 0 and z.where.size:
             roi = img[z.y0 : z.y1, z.x0 : z.x1]
             blended = cv2.addWeighted(roi, 1.0 - self.fill_alpha, z.tint, self.fill_alpha, 0.0)
@@ -191,22 +212,19 @@ class SceneOverlay:
         outline = ALERT_BGR if alert else FLASH_BGR if flash else z.colour
         t = self.thickness + (2 if alert or flash else 0)
         cv2.polylines(img, [z.poly], True, outline, t, cv2.LINE_AA, shift=4)
-        text = z.name if count is None else f"{z.name}: {count}"
-        _tag(img, _ascii(text), z.anchor, ALERT_BGR if alert else z.colour, self.scale, above=True)
 
-    def _draw_line(self, img: Image, ln: _LinePx, counts: tuple[int, int] | None, flash: bool) -> None:
+    def _draw_line(self, img: Image, ln: _LinePx, flash: bool) -> None:
         t = self.thickness
-        if flash:
-            cv2.line(img, ln.a, ln.b, FLASH_BGR, t + 4, cv2.LINE_AA)
+        halo = FLASH_BGR if flash else SHADOW_BGR  # a dark edge keeps the line visible on light ground
+        cv2.line(img, ln.a, ln.b, halo, t + (4 if flash else 2), cv2.LINE_AA)
+        cv2.arrowedLine(img, ln.tail, ln.tip, SHADOW_BGR, t + 2, cv2.LINE_AA, tipLength=0.4)
         cv2.line(img, ln.a, ln.b, ln.colour, t, cv2.LINE_AA)
-        cv2.arrowedLine(img, ln.tail, ln.tip, ln.colour, t, cv2.LINE_AA, tipLength=0.35)
-        text = ln.name if counts is None else f"{ln.name}  in {counts[0]}  out {counts[1]}"
-        _tag(img, _ascii(text), ln.a, ln.colour, self.scale)
+        cv2.arrowedLine(img, ln.tail, ln.tip, ln.colour, t, cv2.LINE_AA, tipLength=0.4)
 
 
 def _tag(img: Image, text: str, at: tuple[int, int], colour: BGR, scale: float, above: bool = False) -> None:
     """A filled label whose top-left (``above``: bottom-left) corner is at ``at``, kept inside the image."""
-    fs = 0.45 * scale
+    fs = 0.5 * scale
     (tw, th), base = cv2.getTextSize(text, FONT, fs, 1)
     h, w = img.shape[:2]
     x = min(max(at[0], 0), max(0, w - tw - 4))
@@ -221,8 +239,9 @@ def _tag(img: Image, text: str, at: tuple[int, int], colour: BGR, scale: float, 
 class SceneActivity:
     """What the events say about each zone and line, for drawing.
 
-    ``update(pts, events)`` with each frame's events. Ongoing events (start..end)
-    whose attributes name a zone put it in :meth:`alert_zones`; instant ones (zone
+    ``update(pts, events)`` with each frame's events. Ongoing events (start..end,
+    matched by kind, rule and onset) whose attributes name a zone put it in
+    :meth:`alert_zones`; instant ones (zone
     enter/exit) flash it for ``flash_seconds``. line_crossing events count per line
     and direction (one crossing counted once even when several rules report it) and
     flash the line.
@@ -230,7 +249,7 @@ class SceneActivity:
 
     def __init__(self, flash_seconds: float = 1.5) -> None:
         self.flash_seconds = flash_seconds
-        self._ongoing: dict[tuple[str, str], str] = {}  # (kind, rule) -> zone
+        self._ongoing: dict[tuple[str, str, float], str] = {}  # (kind, rule, onset) -> zone
         self._zone_flash: dict[str, float] = {}
         self._line_flash: dict[str, float] = {}
         self.line_counts: dict[str, tuple[int, int]] = {}
@@ -253,11 +272,13 @@ class SceneActivity:
                 continue
             if not isinstance(zone, str):
                 continue
-            key2 = (ev.kind, str(ev.attributes.get("rule", ev.kind)))
+            key2 = (ev.kind, str(ev.attributes.get("rule", ev.kind)), ev.started if ev.started is not None else ev.t)
             if ev.phase in ("start", "update"):
                 self._ongoing[key2] = zone
-            elif ev.phase == "end":
-                self._ongoing.pop(key2, None)
+            elif ev.phase == "end" and self._ongoing.pop(key2, None) is None:
+                same_rule = next((k for k in self._ongoing if k[:2] == key2[:2]), None)  # onset moved
+                if same_rule is not None:
+                    del self._ongoing[same_rule]
             else:
                 self._zone_flash[zone] = pts + self.flash_seconds
         for d in (self._zone_flash, self._line_flash):

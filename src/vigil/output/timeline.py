@@ -211,7 +211,7 @@ class EventTimeline:
                     )
                 else:
                     x0, x1 = x_of(it.start), x_of(it.end)
-                    op = ' fill-opacity="0.5"' if it.ongoing else ""
+                    op = ' fill-opacity="0.45"' if it.ongoing else ' fill-opacity="0.8"'  # overlaps show darker
                     parts.append(
                         f'<rect class="{cls}"{op} x="{x0:.1f}" y="{top + 15}" width="{max(x1 - x0, 2):.1f}" height="11" '
                         f'rx="3"><title>{escape(it.tip)}</title></rect>'

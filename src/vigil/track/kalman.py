@@ -131,11 +131,3 @@ class KalmanBoxFilter:
         c[:, PV] = pv * (1.0 - kp)
         c[:, VV] = vv - kv * pv
         return out, c
-
-    def center_distance(self, mean: F64, cov: F64, z: F64) -> F64:
-        """(N, M) squared Mahalanobis distance of the centres of ``z`` (M, 4) from each track."""
-        s = self.innovation_var(mean, cov)
-        dx = z[None, :, 0] - mean[:, None, 0]
-        dy = z[None, :, 1] - mean[:, None, 1]
-        out: F64 = dx * dx / s[:, None, 0] + dy * dy / s[:, None, 1]
-        return out

@@ -30,21 +30,17 @@ def iou_matrix(a: F64, b: F64) -> F64:
     return out
 
 
-def direction_cosine(track_dir: F64, origin: F64, dets: F64) -> F64:
-    """(N, M) cosine between each track's motion direction and the direction to each detection.
+def direction_cosine(track_dir: F64, origin: F64, det_xy: F64) -> F64:
+    """(N, M) cosine between each track's motion direction and the way to each detection.
 
-    track_dir: (N, 2) unit vectors (zero when unknown); origin: (N, 2) centres the
-    direction to a detection is measured from (the track's earlier observation);
-    dets: (M, 4) xyxy. Entries are 0 where the track has no direction.
+    track_dir: (N, 2) unit vectors (zero when unknown); origin: (N, 2) points the way to
+    a detection is measured from (the track's earlier observation); det_xy: (M, 2)
+    detection centres. Entries are 0 where the track has no direction.
     """
-    if len(track_dir) == 0 or len(dets) == 0:
-        return np.zeros((len(track_dir), len(dets)))
-    cx = (dets[:, 0] + dets[:, 2]) * 0.5
-    cy = (dets[:, 1] + dets[:, 3]) * 0.5
-    dx = cx[None, :] - origin[:, None, 0]
-    dy = cy[None, :] - origin[:, None, 1]
-    norm = np.sqrt(dx * dx + dy * dy) + 1e-6
-    return (track_dir[:, None, 0] * dx + track_dir[:, None, 1] * dy) / norm
+    d = det_xy[None, :, :] - origin[:, None, :]
+    dot = (d * track_dir[:, None, :]).sum(axis=2)
+    out: F64 = dot / (np.sqrt((d * d).sum(axis=2)) + 1e-6)
+    return out
 
 
 def linear_assignment(cost: F64, cost_limit: float) -> I64:
