@@ -10,7 +10,16 @@
     │   ├── ModelNotFoundError     not cached, not local, and cannot be downloaded
     │   └── ModelInvalidError      present but not a usable model (or bad hash)
     ├── DatasetError           an evaluation dataset is missing or malformed
-    └── OutputError            an output file or folder cannot be written
+    ├── OutputError            an output file or folder cannot be written
+    └── AuthError              an auth operation cannot be done
+        ├── AuthInputError         a value is invalid; `field` names it (username, password, cameras, ...)
+        ├── UserExistsError        the username is taken (case-insensitively)
+        ├── UserNotFoundError      no user with that id or name
+        ├── TokenNotFoundError     no API token with that id
+        ├── LastAdminError         the change would leave no enabled admin
+        └── SetupError             first-admin setup refused
+            ├── SetupDoneError         an admin exists already
+            └── SetupTokenError        the setup token is wrong, used or expired
 
 Every message names the input (file, URL, config line, field) and what is wrong.
 The CLI turns any VigilError into one line on stderr and exit code 2.
@@ -61,3 +70,44 @@ class DatasetError(VigilError):
 
 class OutputError(VigilError):
     """An output file or folder cannot be written."""
+
+
+class AuthError(VigilError):
+    """An authentication or user-management operation cannot be done."""
+
+
+class AuthInputError(AuthError):
+    """A value is invalid; `field` names it as the API request names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.reason = message
+
+
+class UserExistsError(AuthError):
+    """The username is taken (usernames are unique regardless of case)."""
+
+
+class UserNotFoundError(AuthError):
+    """No user has that id or username."""
+
+
+class TokenNotFoundError(AuthError):
+    """No API token has that id."""
+
+
+class LastAdminError(AuthError):
+    """Deleting, disabling or demoting this user would leave no enabled admin."""
+
+
+class SetupError(AuthError):
+    """First-admin setup is refused."""
+
+
+class SetupDoneError(SetupError):
+    """An admin exists already; setup is closed."""
+
+
+class SetupTokenError(SetupError):
+    """The setup token is wrong, already used or expired."""
