@@ -3,7 +3,7 @@
 The migration scripts ship inside the package (``vigil/events/migrations``). To add
 one after changing ``models.py``, from the repository root::
 
-    .venv/bin/python -m vigil.events.migrate revision "add foo"
+    .venv/bin/python -m vigil.events.migrations "add foo"
 
 which autogenerates a script against a scratch SQLite database at head; review it.
 """
@@ -11,8 +11,6 @@ which autogenerates a script against a scratch SQLite database at head; review i
 from __future__ import annotations
 
 import logging
-import sys
-import tempfile
 from pathlib import Path
 
 from alembic import command
@@ -76,18 +74,3 @@ def upgrade(target: str | Engine, revision: str = "head") -> None:
     if before != after:
         log.info("database %s migrated from %s to %s", safe_url(engine.url), before or "empty", after)
 
-
-def _revision(message: str) -> None:
-    """Autogenerate a migration script for the difference between models.py and head."""
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/scratch.db")
-        upgrade(engine)
-        with engine.begin() as conn:
-            command.revision(alembic_config(conn), message=message, autogenerate=True)
-        engine.dispose()
-
-
-if __name__ == "__main__":  # developer tool, see module docstring
-    if len(sys.argv) != 3 or sys.argv[1] != "revision":
-        sys.exit("usage: python -m vigil.events.migrate revision MESSAGE")
-    _revision(sys.argv[2])
