@@ -74,3 +74,20 @@ def test_bad_urls_name_the_field_without_the_password() -> None:
     with pytest.raises(ConfigError, match="database_url"):
         parse_url("not a url")
     assert "secret" not in safe_url("postgresql://u:secret@h/db")
+
+
+def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """A write transaction holds the lock; reads through the store's read engine go on meanwhile."""
+    import time
+
+    from vigil.events import EventStore
+
+    with EventStore(f"sqlite:///{tmp_path / 'v.db'}") as store:
+        engine = make_engine(f"sqlite:///{tmp_path / 'v.db'}")
+        try:
+            with engine.begin():  # BEGIN IMMEDIATE: holds the write lock
+                t0 = time.monotonic()
+                assert store.query().items == []
+                assert time.monotonic() - t0 < 1.0
+        finally:
+            engine.dispose()

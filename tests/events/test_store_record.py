@@ -111,3 +111,21 @@ def test_listeners_hear_of_queued_records(db_url: str) -> None:
         s.record(ev("start", 1.0, camera="cam2"), at=at(1))  # no route accepts it
         s.record(ev("start", 1.0), at=at(1))  # duplicate
     assert heard == [1]
+
+
+class ExplodingRoute:
+    """A route that fails while the record is being written (as a crash would)."""
+
+    destination = "boom"
+
+    def accepts(self, camera: str, kind: str) -> bool:
+        raise RuntimeError("crash while queueing")
+
+
+def test_event_and_outbox_rows_are_one_transaction(db_url: str) -> None:
+    with EventStore(db_url, routes=[Route("mqtt"), ExplodingRoute()]) as s:  # type: ignore[list-item]
+        with pytest.raises(RuntimeError, match="crash while queueing"):
+            s.record(ev("start", 12.0), at=at(12))
+        # nothing half-written: no event without its outbox rows
+        assert s.query().items == []
+        assert s.outbox.stats().backlog == 0

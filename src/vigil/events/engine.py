@@ -69,7 +69,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cur = dbapi_connection.cursor()
     try:
-        cur.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_MS)}")
+        cur.execute("PRAGMA busy_timeout = 10000")  # SQLITE_BUSY_TIMEOUT_MS
         cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.execute("PRAGMA foreign_keys = ON")
@@ -78,9 +78,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    # IMMEDIATE: take the write lock at BEGIN. A deferred transaction that reads, then
-    # writes, can fail with 'database is locked' at once (no busy wait) under WAL.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # Writers BEGIN IMMEDIATE: take the write lock up front. A deferred transaction that
+    # reads, then writes, can fail with 'database is locked' at once (no busy wait) under
+    # WAL. Readers (engine.execution_options(vigil_read=True)) BEGIN deferred and never wait.
+    read_only = conn.get_execution_options().get("vigil_read", False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | URL, echo: bool = False) -> Engine:
