@@ -11,6 +11,9 @@
     │   └── ModelInvalidError      present but not a usable model (or bad hash)
     ├── DatasetError           an evaluation dataset is missing or malformed
     ├── OutputError            an output file or folder cannot be written
+    │   └── PublishError           a message was not delivered (MQTT, webhook); `permanent` if retrying won't help
+    ├── StoreError             the event database cannot be opened, migrated, read or written
+    │   └── EventNotFoundError     no stored event has that id
     └── AuthError              an auth operation cannot be done
         ├── AuthInputError         a value is invalid; `field` names it (username, password, cameras, ...)
         ├── UserExistsError        the username is taken (case-insensitively)
@@ -70,6 +73,27 @@ class DatasetError(VigilError):
 
 class OutputError(VigilError):
     """An output file or folder cannot be written."""
+
+
+class PublishError(OutputError):
+    """A message was not delivered.
+
+    permanent: the destination refused this message (retrying it unchanged will not
+    help, e.g. HTTP 400); otherwise the destination is unreachable or failing and the
+    outbox retries it later.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class StoreError(VigilError):
+    """The event database cannot be opened, migrated, read or written."""
+
+
+class EventNotFoundError(StoreError):
+    """No stored event has the given id."""
 
 
 class AuthError(VigilError):

@@ -9,21 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from vigil.errors import OutputError
+from vigil.errors import PublishError
 from vigil.events.records import EventMessage
-
-
-class PublishError(OutputError):
-    """A message was not delivered.
-
-    permanent: the destination refused this message (retrying it unchanged will not
-    help, e.g. HTTP 400); otherwise the destination is unreachable or failing and the
-    outbox retries it later. Belongs in ``vigil.errors``; lives here until it moves.
-    """
-
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
 
 
 class Publisher(Protocol):
