@@ -7,7 +7,8 @@ for consumers to de-duplicate. Message format and signature: ``vigil.delivery.we
 MQTT topics: ``vigil.delivery.mqtt``.
 """
 
-from vigil.delivery.base import Publisher, PublishError
+from vigil.delivery.base import Publisher
+from vigil.errors import PublishError
 from vigil.delivery.factory import Outputs, build_outputs
 from vigil.delivery.mqtt import MqttPublisher, Topics
 from vigil.delivery.outbox import DestinationHealth, OutboxHealth, OutboxWorker

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from vigil.errors import PublishError
 from vigil.events.records import EventMessage
 
 

@@ -35,7 +35,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from vigil import __version__
 from vigil.config.outputs import MqttConfig
-from vigil.delivery.base import PublishError
+from vigil.errors import PublishError
 from vigil.events.records import EventMessage
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from vigil.config.outputs import RetryConfig
-from vigil.delivery.base import Publisher, PublishError
+from vigil.delivery.base import Publisher
+from vigil.errors import PublishError
 from vigil.events.errors import StoreError
 from vigil.events.store import EventStore
 

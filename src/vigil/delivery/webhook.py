@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from vigil import __version__
-from vigil.delivery.base import PublishError
+from vigil.errors import PublishError
 from vigil.events.records import EventMessage
 
 log = logging.getLogger(__name__)
