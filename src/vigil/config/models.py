@@ -67,7 +67,7 @@ class TrackerConfig(StrictModel):
     )
     low_threshold: float = Field(0.1, ge=0.0, le=1.0, description="Detections scoring below this are ignored.")
     new_track_threshold: float = Field(
-        0.8, ge=0.0, le=1.0,
+        0.7, ge=0.0, le=1.0,
         description="Minimum score of an unmatched high detection to start a track "
         "(below high_threshold it acts as high_threshold).",
     )

@@ -8,11 +8,11 @@ MQTT topics: ``vigil.delivery.mqtt``.
 """
 
 from vigil.delivery.base import Publisher
-from vigil.errors import PublishError
 from vigil.delivery.factory import Outputs, build_outputs
 from vigil.delivery.mqtt import MqttPublisher, Topics
 from vigil.delivery.outbox import DestinationHealth, OutboxHealth, OutboxWorker
 from vigil.delivery.webhook import WebhookPublisher, sign, verify_signature
+from vigil.errors import PublishError
 
 __all__ = [
     "DestinationHealth",

@@ -9,15 +9,15 @@ Merging, per class:
 1. Every tile's boxes are moved into frame pixels. A box whose edge lies on a tile
    border that is inside the frame (not on the frame edge) is *cut*: it may show only
    part of an object.
-2. Greedy NMS by IoU over all boxes (class-aware), visiting uncut boxes before cut
+2. Stitching: two cut boxes from different tiles, cut at the same border from opposite
+   sides and overlapping along it, are one object seen through two tiles (it is larger
+   than the overlap); they become their union, with the higher score.
+3. Greedy NMS by IoU over all boxes (class-aware), visiting uncut boxes before cut
    ones (each by score), so a fragment never suppresses the whole view of its object.
-3. Fragment suppression: a cut box that lies mostly inside another box of its class
+4. Fragment suppression: a cut box that lies mostly inside another box of its class
    (intersection over the cut box's own area >= ``containment``) is a fragment of that
    object and is dropped. An uncut box is never dropped this way, so two people standing
    one behind the other stay two.
-4. Stitching: two cut boxes from different tiles, cut at the same border from opposite
-   sides and overlapping along it, are one object seen through two tiles (it is larger
-   than the overlap); they become their union, with the higher score.
 
 Tiles are laid out by :class:`TileLayout`: a grid of ``rows`` x ``cols`` tiles with a
 fractional ``overlap``, optionally with more (smaller) tiles in the upper rows, where
@@ -264,13 +264,13 @@ def merge_tiles(
     cut = np.concatenate(cuts)
     tile = np.concatenate(tiles)
 
+    xyxy, sc, cls, cut = stitch_cut_pairs(xyxy, sc, cls, cut, tile, stitch_overlap)
     # Whole views first: a fragment never suppresses the box of the whole object.
     priority = sc + (~cut.any(axis=1)).astype(np.float32)
     keep = nms(xyxy, priority, cls, nms_threshold)
-    xyxy, sc, cls, cut, tile = xyxy[keep], sc[keep], cls[keep], cut[keep], tile[keep]
+    xyxy, sc, cls, cut = xyxy[keep], sc[keep], cls[keep], cut[keep]
     mask = suppress_fragments(xyxy, sc, cls, cut, containment)
-    xyxy, sc, cls, cut, tile = xyxy[mask], sc[mask], cls[mask], cut[mask], tile[mask]
-    xyxy, sc, cls, cut = stitch_cut_pairs(xyxy, sc, cls, cut, tile, stitch_overlap)
+    xyxy, sc, cls = xyxy[mask], sc[mask], cls[mask]
     return Detections(xyxy, sc, cls)
 
 

@@ -275,10 +275,11 @@ class SceneActivity:
             key2 = (ev.kind, str(ev.attributes.get("rule", ev.kind)), ev.started if ev.started is not None else ev.t)
             if ev.phase in ("start", "update"):
                 self._ongoing[key2] = zone
-            elif ev.phase == "end" and self._ongoing.pop(key2, None) is None:
-                same_rule = next((k for k in self._ongoing if k[:2] == key2[:2]), None)  # onset moved
-                if same_rule is not None:
-                    del self._ongoing[same_rule]
+            elif ev.phase == "end":
+                if self._ongoing.pop(key2, None) is None:
+                    same_rule = next((k for k in self._ongoing if k[:2] == key2[:2]), None)  # onset moved
+                    if same_rule is not None:
+                        del self._ongoing[same_rule]
             else:
                 self._zone_flash[zone] = pts + self.flash_seconds
         for d in (self._zone_flash, self._line_flash):

@@ -192,9 +192,10 @@ class EventTimeline:
             return PAD_L + (min(max(t, t_lo), t_hi) - t_lo) / (t_hi - t_lo) * plot_w
 
         parts = [svg_open("Event timeline", h=h).replace('class="chart"', 'class="chart timeline"', 1)]
+        still_open = np.bincount([op.lane for op in self._open.values()], minlength=self.max_lanes + 1)
         for r, (kind, lane) in enumerate(order):
             top = PAD_T + r * LANE_H
-            n_s, n_i = int(self.spans[lane]), int(self.instants[lane])
+            n_s, n_i = int(self.spans[lane] + still_open[lane]), int(self.instants[lane])
             counts = ", ".join(p for p in (f"{n_s:,} lasting" if n_s else "", f"{n_i:,} instant" if n_i else "") if p)
             parts.append(f'<line class="grid" x1="{PAD_L}" y1="{top + LANE_H}" x2="{W - PAD_R}" y2="{top + LANE_H}"/>')
             parts.append(f'<text class="lbl" x="{PAD_L + 2}" y="{top + 10}">{escape(kind)} ({counts})</text>')
