@@ -1,0 +1,26 @@
+"""People counting in dense scenes: calibrated counts from detections, per zone, smoothed.
+
+- :class:`Counter`: ``count(detections or tracks, zone mask or None) -> float``.
+- :class:`CountCalibration`: a camera's ``count = slope * n(score >= t) + intercept``,
+  fitted on a few labelled frames (:func:`fit_calibration`), saved as JSON.
+- :class:`CountSmoother` / :func:`smooth_series`: median over seconds of stream time.
+- :class:`CountingConfig`: the ``counting:`` config section (tiles, calibration file, smoothing).
+- :func:`load_counting_dataset`: the shared labelled layout (``frames/`` + ``labels.csv``).
+"""
+
+from vigil.count.calibration import CountCalibration, fit_calibration
+from vigil.count.config import CountingConfig
+from vigil.count.counter import Counter
+from vigil.count.dataset import CountingDataset, load_counting_dataset
+from vigil.count.smoothing import CountSmoother, smooth_series
+
+__all__ = [
+    "CountCalibration",
+    "CountSmoother",
+    "Counter",
+    "CountingConfig",
+    "CountingDataset",
+    "fit_calibration",
+    "load_counting_dataset",
+    "smooth_series",
+]

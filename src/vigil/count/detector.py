@@ -1,0 +1,62 @@
+"""The detector used for counting: the configured model on tiles, keeping low-score boxes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vigil.config.models import DetectorConfig
+from vigil.count.config import CountingConfig
+from vigil.detect import Detector, create_detector
+from vigil.detect.tiling import TiledDetector, TileLayout
+
+
+def tile_layout(counting: CountingConfig, tiles: str | None = None) -> TileLayout:
+    """The :class:`TileLayout` of ``counting`` (``tiles`` overrides its grid, e.g. ``"3x3"``).
+
+    A grid given as an override is taken as it is (no finer top rows), so ``--tiles 3x3``
+    means plain 3x3 tiles; top_cols narrower than the grid is ignored.
+    """
+    try:
+        base = TileLayout.parse(tiles if tiles is not None else counting.tiles, counting.overlap, counting.full_frame)
+    except ValueError as e:
+        raise ValueError(f"counting.tiles: {e}") from e
+    top = counting.top_cols if tiles is None else None
+    if top is not None and base.rows > 1 and top > base.cols:
+        return TileLayout(base.rows, base.cols, base.overlap, top, base.full_frame)
+    return base
+
+
+def describe_setup(detector: DetectorConfig, layout: TileLayout) -> dict[str, Any]:
+    """What a count calibration depends on: model, input size and tiling."""
+    return {
+        "model": detector.model,
+        "input_size": detector.input_size,
+        "tiles": f"{layout.cols}x{layout.rows}",
+        "top_cols": layout.top_cols,
+        "overlap": layout.overlap,
+        "full_frame": layout.full_frame,
+    }
+
+
+def describe_layout(layout: TileLayout) -> str:
+    """E.g. ``"tiles 2x2 (3 across the top) + full frame, overlap 0.2"`` or ``"whole frame"``."""
+    if layout.is_whole_frame:
+        return "whole frame"
+    text = f"tiles {layout.cols}x{layout.rows}"
+    if layout.top_cols is not None:
+        text += f" ({layout.top_cols} across the top)"
+    if layout.full_frame:
+        text += " + full frame"
+    return f"{text}, overlap {layout.overlap:g}"
+
+
+def create_counting_detector(detector: DetectorConfig, counting: CountingConfig, tiles: str | None = None) -> Detector:
+    """``detector``'s model keeping boxes down to ``counting.detector_threshold``, on the tiles.
+
+    Raises ModelNotFoundError / ModelInvalidError like :func:`vigil.detect.create_detector`.
+    """
+    layout = tile_layout(counting, tiles)
+    base = create_detector(detector.model_copy(update={"score_threshold": counting.detector_threshold}))
+    if layout.is_whole_frame:
+        return base
+    return TiledDetector(base, layout, nms_threshold=detector.nms_threshold)
