@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vigil.output._timefmt import clock
-from vigil.output.charts import H, PAD_B, PAD_L, PAD_R, PAD_T, W, bin_label, nice_step, num_text, svg_open, time_axis
+from vigil.output.charts import PAD_B, PAD_L, PAD_R, PAD_T, H, W, bin_label, nice_step, num_text, svg_open, time_axis
 from vigil.output.scene import zone_colour
 
 MAX_POINTS = 600
@@ -161,8 +161,10 @@ def line_counts_html(line_names: Sequence[str], rows: Sequence[LineCountRow], ru
     if not line_names:
         return '<p class="empty">No lines configured (add them under <code>lines</code> in the config).</p>'
     if not rules:
-        return ('<p class="empty">No line_crossing rule counts these lines '
-                "(add one under <code>rules</code>, e.g. <code>{type: line_crossing, line: NAME}</code>).</p>")  # fmt: skip
+        return (
+            '<p class="empty">No line_crossing rule counts these lines (add one under <code>rules</code>, '
+            "e.g. <code>{type: line_crossing, line: NAME}</code>).</p>"
+        )
     totals = {r: [0, 0] for r, _ in rules}
     for row in rows:
         t = totals.setdefault(row.rule, [0, 0])
@@ -236,7 +238,9 @@ def score_svg(starts: F64, width: float, maxima: F64, thresholds: F64, t_lo: flo
         parts.append(f'<text class="lbl" x="{PAD_L - 6}" y="{y + 4:.1f}" text-anchor="end">{v:.3g}</text>')
         v += ystep
     y0 = y_of(max(y_lo, 0.0)) if y_lo < 0 else base
-    area, hot, thr = [], [], []
+    area: list[str] = []
+    hot: list[str] = []
+    thr: list[str] = []
     for t, m, th in zip(starts.tolist(), maxima.tolist(), thresholds.tolist(), strict=True):
         if not math.isfinite(m):
             continue

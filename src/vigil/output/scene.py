@@ -54,9 +54,9 @@ class SceneGeometry:
 
     @classmethod
     def from_config(cls, cfg: AnalysisConfig) -> SceneGeometry:
-        counted = frozenset(
-            str(line) for r in cfg.rules if r.enabled and r.type == "line_crossing" and (line := getattr(r, "line", None))
-        )
+        from vigil.config.analytics import LineCrossingRule
+
+        counted = frozenset(r.line for r in cfg.rules if r.enabled and isinstance(r, LineCrossingRule))
         return cls(
             zones=tuple(Shape(z.name, tuple(z.points)) for z in cfg.zones),
             lines=tuple(Shape(ln.name, tuple(ln.points)) for ln in cfg.lines),

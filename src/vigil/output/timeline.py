@@ -214,8 +214,8 @@ class EventTimeline:
                     x0, x1 = x_of(it.start), x_of(it.end)
                     op = ' fill-opacity="0.45"' if it.ongoing else ' fill-opacity="0.8"'  # overlaps show darker
                     parts.append(
-                        f'<rect class="{cls}"{op} x="{x0:.1f}" y="{top + 15}" width="{max(x1 - x0, 2):.1f}" height="11" '
-                        f'rx="3"><title>{escape(it.tip)}</title></rect>'
+                        f'<rect class="{cls}"{op} x="{x0:.1f}" y="{top + 15}" width="{max(x1 - x0, 2):.1f}" '
+                        f'height="11" rx="3"><title>{escape(it.tip)}</title></rect>'
                     )
         parts.extend(time_axis(t_lo, t_hi, x_of, h - PAD_B))
         parts.append("</svg>")

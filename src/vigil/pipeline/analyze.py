@@ -139,9 +139,10 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
                 report.set_background(frame.image)
                 if opts.write_video:
                     outputs["video"] = out / "annotated.mp4"
-                    video = stack.enter_context(
-                        AnnotatedVideoWriter(outputs["video"], frame.width, frame.height, _rate(source.fps, fps_limit), camera=cfg.camera, scene=scene)
-                    )
+                    video = stack.enter_context(AnnotatedVideoWriter(
+                        outputs["video"], frame.width, frame.height, _rate(source.fps, fps_limit),
+                        camera=cfg.camera, scene=scene,
+                    ))  # fmt: skip
             last_pts = frame.pts
             result = pipeline.process(masker.apply(frame), time.time() if live else None)
             t0 = time.perf_counter()
