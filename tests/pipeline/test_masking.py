@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import av
@@ -147,3 +148,12 @@ def test_analyze_hides_masked_objects_from_the_detector_but_not_from_the_video(
         first = next(c.decode(video=0)).to_ndarray(format="bgr24")
     assert first[38:60, 14:18].mean() < 80  # below the corner: background
     assert first[12:30, 12:20].mean() > 180  # the masked person is still in the video (the original frame)
+
+
+def test_the_documented_example_is_valid() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "masks.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```yaml\n(.*?)```", doc, re.S)
+    cfg = parse_yaml(example, AnalysisConfig)
+    assert [m.name for m in cfg.masks] == ["caption", "tv", "street"]
+    caption = FrameMasker(cfg.masks[:1]).pixels((320, 240))
+    assert caption[:31].all() and not caption[31:].any()  # the UMN caption rows 0-30

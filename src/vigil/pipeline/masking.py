@@ -1,10 +1,11 @@
 """Detection masks: fill configured polygons of a frame before the detector sees it.
 
 The masked pixels are rasterised once per frame size (cv2.fillPoly, edges included)
-into a few rectangles of interest, each with its own small pixel mask (none where
-the rectangle is fully covered, the common case of captions and screens). Applying
-them fills those pixels on a copy of the frame; without masks a frame passes through
-untouched, at no cost.
+into a few rectangles (one per connected masked area), each with its own small pixel
+mask, or none where the rectangle is fully covered (captions, bands). Applying them
+fills those pixels on a copy of the frame (a slice fill, or cv2.copyTo through the
+small mask); without masks a frame passes through untouched, at no cost. See
+docs/masks.md.
 """
 
 from __future__ import annotations
@@ -43,13 +44,15 @@ def mask_pixels(polygons: Sequence[Sequence[Sequence[float]]], size: tuple[int, 
 
 @dataclass(frozen=True, slots=True)
 class _Patch:
-    """Rows y0:y1 and columns x0:x1 of the frame; ``where`` is the pixel mask inside it (None: all of it)."""
+    """Rows y0:y1 and columns x0:x1 of the frame; ``where`` is the 0/1 pixel mask inside it (None: all of it)
+    and ``grey`` a patch of the fill colour for cv2.copyTo."""
 
     y0: int
     y1: int
     x0: int
     x1: int
-    where: npt.NDArray[np.bool_] | None
+    where: npt.NDArray[np.uint8] | None
+    grey: Image | None
 
 
 class FrameMasker:
@@ -82,8 +85,12 @@ class FrameMasker:
             n, labels, boxes, _ = cv2.connectedComponentsWithStats(covered.view(np.uint8), connectivity=8)
             for k in range(1, n):
                 x0, y0, bw, bh, area = (int(v) for v in boxes[k])
-                where = labels[y0 : y0 + bh, x0 : x0 + bw] == k
-                patches.append(_Patch(y0, y0 + bh, x0, x0 + bw, None if area == bw * bh else where))
+                if area == bw * bh:
+                    patches.append(_Patch(y0, y0 + bh, x0, x0 + bw, None, None))
+                    continue
+                where = (labels[y0 : y0 + bh, x0 : x0 + bw] == k).astype(np.uint8)
+                grey = np.full((bh, bw, 3), self.fill, np.uint8)
+                patches.append(_Patch(y0, y0 + bh, x0, x0 + bw, where, grey))
             self._patches, self._size = patches, size
         return self._patches
 
@@ -95,10 +102,10 @@ class FrameMasker:
         out = image.copy()
         for p in self._prepare((int(image.shape[1]), int(image.shape[0]))):
             roi = out[p.y0 : p.y1, p.x0 : p.x1]
-            if p.where is None:
+            if p.where is None or p.grey is None:
                 roi[...] = self.fill
             else:
-                roi[p.where] = self.fill
+                cv2.copyTo(p.grey, p.where, roi)  # in place: roi is a view of out
         self.seconds += time.perf_counter() - t0
         return out
 
