@@ -198,3 +198,25 @@ def test_empty_states(tmp_path: Path) -> None:
     report.set_line_counts(AnalyticsEngine.from_config(cfg).line_counts())
     report.write(tmp_path / "r2.html", {})
     assert "No line_crossing rule counts these lines" in section((tmp_path / "r2.html").read_text(), "lines")
+
+
+def test_names_are_escaped_in_every_behaviour_section(tmp_path: Path) -> None:
+    from vigil.analytics import LineCounts, OccupancySeries
+    from vigil.output.scene import Shape
+
+    bad = "<script>x</script>"
+    square = ((0.1, 0.1), (0.5, 0.1), (0.5, 0.5))
+    scene = SceneGeometry(zones=(Shape(bad, square),), lines=(Shape(bad, ((0.2, 0.0), (0.2, 1.0))),))
+    report = ReportBuilder("cam", 160, 120, scene=scene)
+    for i in range(5):
+        report.add(i * 0.1, Tracks.empty())
+    report.add_event(Event(bad, "instant", 0.2, "cam", (1,), 0.2, {"rule": bad, "zone": bad}))
+    times = np.arange(5) * 0.1
+    report.set_occupancy(OccupancySeries(times, {bad: np.array([0, 1, 2, 1, 0], np.int32)},
+                                         np.zeros(5, np.int32), 1))  # fmt: skip
+    report.set_line_counts({bad: LineCounts(bad, {bad: 2}, {})})
+    report.write(tmp_path / "r.html", {})
+    html = (tmp_path / "r.html").read_text()
+    parse(html)
+    assert "<script>" not in html and html.count("&lt;script&gt;x&lt;/script&gt;") >= 5
+    assert ">2</td>" in section(html, "occupancy") and ">in 2</text>" in section(html, "lines")

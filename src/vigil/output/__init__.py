@@ -9,6 +9,7 @@ from vigil.output.encoder import H264Writer
 from vigil.output.events_jsonl import EventsJsonlWriter
 from vigil.output.lifecycle import TrackLifecycle
 from vigil.output.report import ReportBuilder, ReportStats
+from vigil.output.scene import SceneGeometry
 from vigil.output.summary import redact_url, run_summary
 from vigil.output.tracks_txt import TracksTxtWriter
 from vigil.output.video import AnnotatedVideoWriter
@@ -20,6 +21,7 @@ __all__ = [
     "H264Writer",
     "ReportBuilder",
     "ReportStats",
+    "SceneGeometry",
     "TrackLifecycle",
     "TracksTxtWriter",
     "redact_url",
