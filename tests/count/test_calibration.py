@@ -151,3 +151,27 @@ def test_bad_calibration_files_name_the_file(tmp_path: Path, text: str, error: s
 def test_missing_calibration_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         CountCalibration.load(tmp_path / "nope.json")
+
+
+def test_noise_model_from_times() -> None:
+    rng = np.random.default_rng(5)
+    n = 400
+    t = np.arange(n) * 0.5
+    truth = np.round(30 + np.cumsum(rng.normal(0, np.sqrt(2.0 * 0.5), n)))
+    k = np.clip(truth + rng.normal(0, 2.0, n), 0, None).astype(int)
+    scores = [np.full(int(c), 0.9, np.float32) for c in k]
+    cal = fit_calibration(scores, truth, thresholds=(0.5,), times=t)
+    assert cal.change_rate == pytest.approx(2.0, rel=0.25)  # people^2 per second
+    assert cal.noise == pytest.approx(4.0, rel=0.3)
+    # the same frames on a clock twice as fast change twice as fast per second
+    fast = fit_calibration(scores, truth, thresholds=(0.5,), times=t / 2)
+    assert fast.change_rate == pytest.approx(2 * cal.change_rate)
+    assert fit_calibration(scores, truth, thresholds=(0.5,)).change_rate is None
+
+
+def test_noise_model_rejects_bad_times() -> None:
+    scores, truth = synthetic_frames(10)
+    with pytest.raises(ValueError, match="one time per labelled frame"):
+        fit_calibration(scores, truth, times=[0.0, 1.0])
+    with pytest.raises(ValueError, match="must not decrease"):
+        fit_calibration(scores, truth, times=np.arange(10.0)[::-1])

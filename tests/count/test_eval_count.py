@@ -54,14 +54,14 @@ def test_detect_scores(dataset: Path, blob_detector: BlobDetector) -> None:
 def test_calibration_learns_to_count_doubtful_people(dataset: Path, blob_detector: BlobDetector) -> None:
     ds = load_counting_dataset(dataset)
     scores = detect_scores(blob_detector, ds)
-    protocol = CountProtocol(calibrate_frames=6, thresholds=(0.1, 0.5), smoothing=0.0)
+    protocol = CountProtocol(calibrate_frames=6, thresholds=(0.1, 0.5), smoothing="off")
     calibrated = score_dataset(ds, scores, protocol)
     assert calibrated.frames_scored == 6 and calibrated.calibration_frames == 6
     assert calibrated.calibration.threshold == pytest.approx(0.1)
     assert calibrated.mae == pytest.approx(0.0, abs=1e-6) and calibrated.rmse == pytest.approx(0.0, abs=1e-6)
     assert calibrated.frames.tolist() == list(range(7, 13))
 
-    raw = score_dataset(ds, scores, CountProtocol(calibrate_frames=0, smoothing=0.0))
+    raw = score_dataset(ds, scores, CountProtocol(calibrate_frames=0, smoothing="off"))
     missed = np.array([b for _, b in FRAMES], float)
     assert raw.frames_scored == len(FRAMES) and raw.calibration_frames == 0
     assert raw.mae == pytest.approx(missed.mean())
@@ -71,7 +71,7 @@ def test_calibration_learns_to_count_doubtful_people(dataset: Path, blob_detecto
 def test_smoothing_is_applied_by_time(dataset: Path, blob_detector: BlobDetector) -> None:
     ds = load_counting_dataset(dataset)
     scores = detect_scores(blob_detector, ds)
-    protocol = CountProtocol(calibrate_frames=0, smoothing=100.0, smoothing_method="mean", fps=1.0)
+    protocol = CountProtocol(calibrate_frames=0, smoothing="mean", window=100.0, fps=1.0)
     r = score_dataset(ds, scores, protocol)
     sure = np.array([a for a, _ in FRAMES], float)
     np.testing.assert_allclose(r.predicted, sure.mean())  # the window holds every frame
@@ -88,7 +88,7 @@ def test_training_set_calibrates_and_every_frame_is_scored(tmp_path: Path, blob_
     train = load_counting_dataset(write_dataset(tmp_path / "train", FRAMES[:6], seed=1))
     test = load_counting_dataset(write_dataset(tmp_path / "test", FRAMES[6:], seed=2))
     results, fitted = evaluate_counting(
-        [test], blob_detector, CountProtocol(thresholds=(0.1, 0.5), smoothing=0.0), train=train
+        [test], blob_detector, CountProtocol(thresholds=(0.1, 0.5), smoothing="off"), train=train
     )
     assert fitted is not None and fitted.frames == 6
     assert results[0].frames_scored == 6 and results[0].calibration_frames == 6
@@ -98,7 +98,7 @@ def test_training_set_calibrates_and_every_frame_is_scored(tmp_path: Path, blob_
 def test_command_writes_json(dataset: Path, tmp_path: Path, fake_detector: list[tuple[str | None]],
                              capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "res" / "count.json"
-    code = count_cmd.run_eval_count_command(namespace([dataset], json=out, tiles="3x3", smoothing=0.0))
+    code = count_cmd.run_eval_count_command(namespace([dataset], json=out, tiles="3x3", smoothing="off"))
     assert code == 0
     assert fake_detector == [("3x3",)]
     data = json.loads(out.read_text())
@@ -118,7 +118,7 @@ def test_command_saves_and_reuses_a_calibration(dataset: Path, tmp_path: Path,
     cal = CountCalibration.load(saved)
     assert cal.frames == 6 and cal.setup["model"] == "yolox-nano"
     out = tmp_path / "again.json"
-    count_cmd.run_eval_count_command(namespace([dataset], calibration=saved, json=out, smoothing=0.0))
+    count_cmd.run_eval_count_command(namespace([dataset], calibration=saved, json=out, smoothing="off"))
     r = json.loads(out.read_text())["cam"]
     assert r["frames_scored"] == len(FRAMES)  # a given calibration scores every frame
     assert r["mae"] == pytest.approx(0.0, abs=1e-3)

@@ -71,3 +71,55 @@ def test_series_input_checks() -> None:
         smooth_series([0, 1], [1], 1.0)
     with pytest.raises(ValueError, match="must not decrease"):
         smooth_series([1, 0], [1, 2], 1.0)
+
+
+# --- Kalman ---------------------------------------------------------------------------
+
+from vigil.count.smoothing import KalmanCountSmoother, rts_smooth  # noqa: E402
+
+
+def _noisy_walk(seed: int, n: int = 400, dt: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) * dt
+    truth = 30 + np.cumsum(rng.normal(0, np.sqrt(1.0 * dt), n))  # change_rate 1 person^2/s
+    return t, truth, truth + rng.normal(0, 3.0, n)  # noise 9 people^2
+
+
+def test_kalman_beats_the_raw_counts_and_rts_beats_kalman() -> None:
+    t, truth, z = _noisy_walk(0)
+    live = KalmanCountSmoother(change_rate=1.0, noise=9.0)
+    filtered = np.array([live.update(a, b) for a, b in zip(t, z, strict=True)])
+    smoothed = rts_smooth(t, z, 1.0, 9.0)
+    err = [np.abs(x - truth).mean() for x in (z, filtered, smoothed)]
+    assert err[0] > 1.5 * err[1] and err[1] > 1.1 * err[2]
+
+
+def test_kalman_trusts_a_frame_less_when_frames_come_more_often() -> None:
+    # the count can change less between frames 0.1 s apart than 0.5 s apart
+    first_step = {}
+    for fps in (2.0, 10.0):
+        k = KalmanCountSmoother(change_rate=1.0, noise=4.0)
+        for t in np.arange(0, 10, 1 / fps):
+            k.update(t, 10.0)
+        first_step[fps] = k.update(10.0, 20.0) - 10.0
+    assert 0 < first_step[10.0] < first_step[2.0] < 10.0
+
+
+def test_kalman_restarts_when_time_goes_back() -> None:
+    k = KalmanCountSmoother(1.0, 4.0)
+    for t in range(10):
+        k.update(float(t), 50.0)
+    assert k.update(0.0, 5.0) == 5.0
+
+
+@pytest.mark.parametrize(("rate", "noise"), [(-1.0, 1.0), (1.0, 0.0)])
+def test_kalman_needs_a_noise_model(rate: float, noise: float) -> None:
+    with pytest.raises(ValueError, match="change_rate"):
+        KalmanCountSmoother(rate, noise)
+    with pytest.raises(ValueError, match="change_rate"):
+        rts_smooth([0.0], [1.0], rate, noise)
+
+
+def test_rts_of_a_constant_is_the_constant() -> None:
+    np.testing.assert_allclose(rts_smooth(np.arange(10.0), np.full(10, 7.0), 0.5, 2.0), 7.0)
+    assert len(rts_smooth([], [], 1.0, 1.0)) == 0

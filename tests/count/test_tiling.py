@@ -210,3 +210,19 @@ def _best_iou(box: np.ndarray, boxes: np.ndarray) -> float:
     area = (box[2] - box[0]) * (box[3] - box[1])
     areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
     return float((inter / (area + areas - inter)).max())
+
+
+def test_nms_merge_keeps_fragments_but_not_duplicates() -> None:
+    # a person at x 100..150: whole in the right tile, a fragment (IoU 0.4) in the left one
+    left = dets([[100, 20, 120, 80], [30, 20, 50, 60]], [0.9, 0.8])
+    right = dets([[100, 20, 150, 80], [160, 20, 180, 60]], [0.7, 0.8])
+    both = [(left, LEFT), (right, RIGHT)]
+    assert len(merge_tiles(both, 100, 200, mode="whole")) == 3
+    assert len(merge_tiles(both, 100, 200, mode="nms")) == 4
+    same = [(dets([[90, 20, 110, 80]]), LEFT), (dets([[90, 20, 110, 80]], [0.8]), RIGHT)]
+    assert len(merge_tiles(same, 100, 200, mode="nms")) == 1
+
+
+def test_bad_merge_mode() -> None:
+    with pytest.raises(ValueError, match="tile merge"):
+        TiledDetector(BlobDetector(), TileLayout(2, 2), merge="union")  # type: ignore[arg-type]

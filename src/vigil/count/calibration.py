@@ -14,7 +14,14 @@ intercept by least squares on all of them.
 
 Below the smallest detection count seen while fitting, the prediction is scaled
 linearly down to 0 at 0 detections (an empty scene stays empty instead of reporting
-the intercept). The calibration is saved as JSON next to the camera's config.
+the intercept).
+
+Given the frames' times, the fit also measures what temporal smoothing needs
+(:mod:`vigil.count.smoothing`): how fast the true count changes (``change_rate``,
+people² per second, from the labels) and how noisy one frame's calibrated count is
+(``noise``, people², the mean squared error on the calibration frames).
+
+The calibration is saved as JSON next to the camera's config.
 """
 
 from __future__ import annotations
@@ -36,7 +43,12 @@ log = logging.getLogger(__name__)
 
 FORMAT = "vigil-count-calibration"
 VERSION = 1
-DEFAULT_THRESHOLDS: tuple[float, ...] = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+# One low threshold by default: partly hidden people score 0.1-0.3, and the slope absorbs
+# the false positives a low threshold lets in. Choosing among several candidates by
+# cross-validation is available, but on Mall it picked 0.3-0.5 on the sparser early
+# frames, which then undercounted the dense later ones (see the count eval notes).
+DEFAULT_THRESHOLDS: tuple[float, ...] = (0.1,)
+CANDIDATE_THRESHOLDS: tuple[float, ...] = (0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 MIN_FRAMES_FOR_INTERCEPT = 5
 F64 = npt.NDArray[np.float64]
 
@@ -49,8 +61,9 @@ class CountCalibration:
     the segment from (0, 0) to (min_detections, prediction there). frames: labelled frames
     it was fitted on (0: not fitted, the identity). fit_mae: mean absolute error on those
     frames (in-sample). cv_mae: the cross-validated error that chose the threshold.
-    setup: the detector setup it belongs to (model, input, tiles), as :func:`describe`
-    writes it; a calibration only holds for detections made the same way.
+    change_rate / noise: the random-walk model of the count for Kalman smoothing (None
+    when the fit had no times). setup: the detector setup it belongs to (model, input,
+    tiles); a calibration only holds for detections made the same way.
     """
 
     threshold: float
@@ -60,6 +73,8 @@ class CountCalibration:
     frames: int = 0
     fit_mae: float | None = None
     cv_mae: float | None = None
+    change_rate: float | None = None
+    noise: float | None = None
     setup: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -73,6 +88,10 @@ class CountCalibration:
             raise ValueError(f"calibration slope must not be negative, got {self.slope}")
         if self.min_detections < 0:
             raise ValueError(f"calibration min_detections must not be negative, got {self.min_detections}")
+        if self.change_rate is not None and not (math.isfinite(self.change_rate) and self.change_rate >= 0):
+            raise ValueError(f"calibration change_rate must be a non-negative number, got {self.change_rate}")
+        if self.noise is not None and not (math.isfinite(self.noise) and self.noise > 0):
+            raise ValueError(f"calibration noise must be a positive number, got {self.noise}")
 
     @classmethod
     def identity(cls, threshold: float) -> CountCalibration:
@@ -112,8 +131,9 @@ class CountCalibration:
         if "threshold" not in data:
             raise ConfigError(f"{source}: count calibration has no 'threshold'")
         kwargs = {k: data[k] for k in known if k in data}
-        for name in ("threshold", "slope", "intercept", "min_detections"):
-            if name in kwargs and (isinstance(kwargs[name], bool) or not isinstance(kwargs[name], int | float)):
+        for name in ("threshold", "slope", "intercept", "min_detections", "change_rate", "noise"):
+            v = kwargs.get(name)
+            if (v is not None or name == "threshold") and (isinstance(v, bool) or not isinstance(v, int | float)):
                 raise ConfigError(f"{source}: count calibration field '{name}' must be a number")
         if not isinstance(kwargs.get("setup", {}), dict):
             raise ConfigError(f"{source}: count calibration field 'setup' must be an object")
@@ -180,6 +200,24 @@ def cross_validated_mae(x: F64, y: F64, folds: int, intercept: bool = True) -> f
     return float(np.mean(np.concatenate(errs)))
 
 
+def _noise_model(times: npt.ArrayLike | None, y: F64, residual: F64) -> tuple[float | None, float | None]:
+    """(change_rate, noise) of the count's random-walk model, or (None, None) without enough times."""
+    if times is None or len(y) < 3:
+        return None, None
+    t = np.asarray(times, np.float64).reshape(-1)
+    if len(t) != len(y):
+        raise ValueError(f"calibration needs one time per labelled frame: {len(t)} vs {len(y)}")
+    dt = np.diff(t)
+    if np.any(dt < 0):
+        raise ValueError("calibration frame times must not decrease")
+    ok = dt > 0
+    if not ok.any():
+        return None, None
+    change_rate = float(np.mean(np.diff(y)[ok] ** 2 / dt[ok]))
+    noise = max(float(np.mean(residual**2)), 0.25)  # a count is never known better than to half a person
+    return change_rate, noise
+
+
 def fit_calibration(
     scores: Sequence[npt.ArrayLike],
     counts: npt.ArrayLike,
@@ -187,6 +225,7 @@ def fit_calibration(
     *,
     folds: int = 5,
     intercept: bool = True,
+    times: npt.ArrayLike | None = None,
     setup: dict[str, Any] | None = None,
 ) -> CountCalibration:
     """Fit a :class:`CountCalibration` on labelled frames.
@@ -195,7 +234,8 @@ def fit_calibration(
     counts: (F,) true counts. thresholds: candidate score thresholds; the one with the
     lowest contiguous ``folds``-fold cross-validated MAE is kept (ties: the first). With
     fewer than 5 frames the line goes through the origin (slope only); with one candidate
-    threshold no cross-validation is needed.
+    threshold no cross-validation is needed. times: (F,) increasing seconds of the frames;
+    with them (and 3 frames or more) the smoothing model is measured too.
     """
     y = np.asarray(counts, np.float64).reshape(-1)
     if len(scores) != len(y):
@@ -229,8 +269,10 @@ def fit_calibration(
         cv_mae=cv,
         setup=dict(setup or {}),
     )
-    fit_mae = float(np.mean(np.abs(cal.predict(x) - y)))
-    cal = CountCalibration(**{**asdict(cal), "fit_mae": fit_mae})
+    residual = cal.predict(x) - y
+    fit_mae = float(np.mean(np.abs(residual)))
+    change_rate, noise = _noise_model(times, y, residual)
+    cal = CountCalibration(**{**asdict(cal), "fit_mae": fit_mae, "change_rate": change_rate, "noise": noise})
     log.info(
         "count calibration on %d frames: threshold %.2f, count = %.3f * n %+.2f (MAE %.2f in-sample%s)",
         len(y), threshold, slope, icpt, fit_mae, "" if cv is None else f", {cv:.2f} cross-validated",

@@ -7,6 +7,7 @@ eval command reads it from ``--config`` too.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -28,19 +29,27 @@ class CountingConfig(StrictModel):
     )
     overlap: float = Field(0.2, ge=0.0, le=0.5, description="Fraction of a tile shared with its neighbour.")
     full_frame: bool = Field(True, description="Also run the whole frame once (near, large people).")
+    merge: Literal["nms", "whole"] = Field(
+        "nms",
+        description="How tile boxes merge: nms keeps fragments of people cut by tile borders (the calibration "
+        "counts them, and they grow with crowding); whole stitches them into one box per person.",
+    )
     detector_threshold: float = Field(
         0.05, ge=0.0, le=1.0,
         description="Score below which the detector drops boxes while counting (calibration thresholds start here).",
     )
     thresholds: tuple[float, ...] = Field(
         DEFAULT_THRESHOLDS, min_length=1, max_length=32,
-        description="Candidate score thresholds; calibration keeps the one that cross-validates best.",
+        description="Score threshold(s) of counted detections; with several, calibration keeps the one that "
+        "cross-validates best on its frames.",
     )
     calibration: Path | None = Field(None, description="Count calibration JSON of this camera (from `vigil eval count --save-calibration`).")
-    smoothing: float = Field(
-        2.0, ge=0.0, le=600.0, description="Seconds of stream time the count is smoothed over (0: off)."
+    smoothing: Literal["kalman", "median", "mean", "off"] = Field(
+        "kalman",
+        description="kalman: random-walk model measured on the calibration frames (median without a "
+        "calibration); median/mean: over smoothing_window seconds; off.",
     )
-    smoothing_method: str = Field("median", pattern="^(median|mean)$", description="median or mean over the window.")
+    smoothing_window: float = Field(2.0, gt=0.0, le=600.0, description="Seconds of the median/mean window.")
 
     @field_validator("thresholds")
     @classmethod

@@ -26,20 +26,22 @@ def tile_layout(counting: CountingConfig, tiles: str | None = None) -> TileLayou
     return base
 
 
-def describe_setup(detector: DetectorConfig, layout: TileLayout) -> dict[str, Any]:
-    """What a count calibration depends on: model, input size and tiling."""
+def describe_setup(detector: DetectorConfig, layout: TileLayout, counting: CountingConfig) -> dict[str, Any]:
+    """What a count calibration depends on: model, input size, tiling and merging."""
     return {
         "model": detector.model,
         "input_size": detector.input_size,
+        "nms_threshold": detector.nms_threshold,
         "tiles": f"{layout.cols}x{layout.rows}",
         "top_cols": layout.top_cols,
         "overlap": layout.overlap,
         "full_frame": layout.full_frame,
+        "merge": counting.merge,
     }
 
 
-def describe_layout(layout: TileLayout) -> str:
-    """E.g. ``"tiles 2x2 (3 across the top) + full frame, overlap 0.2"`` or ``"whole frame"``."""
+def describe_layout(layout: TileLayout, merge: str = "nms") -> str:
+    """E.g. ``"tiles 2x2 (3 across the top) + full frame, overlap 0.2, nms merge"`` or ``"whole frame"``."""
     if layout.is_whole_frame:
         return "whole frame"
     text = f"tiles {layout.cols}x{layout.rows}"
@@ -47,7 +49,7 @@ def describe_layout(layout: TileLayout) -> str:
         text += f" ({layout.top_cols} across the top)"
     if layout.full_frame:
         text += " + full frame"
-    return f"{text}, overlap {layout.overlap:g}"
+    return f"{text}, overlap {layout.overlap:g}, {merge} merge"
 
 
 def create_counting_detector(detector: DetectorConfig, counting: CountingConfig, tiles: str | None = None) -> Detector:
@@ -59,4 +61,4 @@ def create_counting_detector(detector: DetectorConfig, counting: CountingConfig,
     base = create_detector(detector.model_copy(update={"score_threshold": counting.detector_threshold}))
     if layout.is_whole_frame:
         return base
-    return TiledDetector(base, layout, nms_threshold=detector.nms_threshold)
+    return TiledDetector(base, layout, merge=counting.merge, nms_threshold=detector.nms_threshold)

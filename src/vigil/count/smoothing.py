@@ -1,13 +1,17 @@
 """Temporal smoothing of a count series, by stream time (never by frame numbers).
 
-A count from one frame is noisy: people flicker in and out of detection. The median
-(or mean) over a short window of stream time removes most of that flicker.
+A count from one frame is noisy: people flicker in and out of detection. Two ways to
+remove that flicker:
 
-- :class:`CountSmoother` is causal, for live use: the median of the counts of the last
-  ``window`` seconds. It lags changes by about ``window / 2``.
-- :func:`smooth_series` smooths a whole recorded series; ``centered=True`` uses the
-  window around each time (no lag; what an offline evaluation or a report uses, or a
-  live display that may run ``window / 2`` seconds late).
+- Kalman (the default with a calibration): the true count is a random walk whose
+  variance grows by ``change_rate`` people² per second, and each frame's count misses
+  it by noise of variance ``noise`` people². Both come from the calibration frames (how
+  fast the labelled count changes; how far the calibrated count is from it), so the
+  amount of smoothing follows the camera and the frame rate, with no window to choose.
+  :class:`KalmanCountSmoother` is causal (live); :func:`rts_smooth` also looks ahead
+  (Rauch-Tung-Striebel: offline evaluation, reports).
+- A median (or mean) over a window of seconds: :class:`CountSmoother` (live, lags by
+  about ``window / 2``) and :func:`smooth_series` (``centered=True``: no lag).
 """
 
 from __future__ import annotations
@@ -84,3 +88,69 @@ def smooth_series(
         lo = np.searchsorted(t, t - window + _EPS, side="left")
         hi = np.arange(1, len(t) + 1)
     return np.array([_reduce(c[a:b], method) for a, b in zip(lo, hi, strict=True)], np.float64)
+
+
+def _check_noise(change_rate: float, noise: float) -> None:
+    if not (change_rate >= 0.0 and noise > 0.0):
+        raise ValueError(
+            f"Kalman smoothing needs change_rate >= 0 and noise > 0 (people^2), got {change_rate} and {noise}"
+        )
+
+
+class KalmanCountSmoother:
+    """``update(t, count) -> filtered count``: causal Kalman filter of a random-walk count.
+
+    change_rate: variance (people²) the true count gains per second. noise: variance
+    (people²) of one frame's count error. A time that goes back starts over.
+    """
+
+    def __init__(self, change_rate: float, noise: float) -> None:
+        _check_noise(change_rate, noise)
+        self.change_rate = float(change_rate)
+        self.noise = float(noise)
+        self._t: float | None = None
+        self._x = 0.0
+        self._p = 0.0
+
+    def update(self, t: float, count: float) -> float:
+        if self._t is None or t < self._t:
+            self._x, self._p = float(count), self.noise
+        else:
+            p = self._p + self.change_rate * (t - self._t)
+            gain = p / (p + self.noise)
+            self._x += gain * (float(count) - self._x)
+            self._p = (1.0 - gain) * p
+        self._t = t
+        return self._x
+
+    def reset(self) -> None:
+        self._t = None
+
+
+def rts_smooth(times: npt.ArrayLike, counts: npt.ArrayLike, change_rate: float, noise: float) -> F64:
+    """(T,) counts smoothed with the whole series (Kalman forward, Rauch-Tung-Striebel back)."""
+    _check_noise(change_rate, noise)
+    t = np.asarray(times, np.float64).reshape(-1)
+    z = np.asarray(counts, np.float64).reshape(-1)
+    if len(t) != len(z):
+        raise ValueError(f"times and counts differ in length: {len(t)} vs {len(z)}")
+    if len(t) > 1 and np.any(np.diff(t) < 0):
+        raise ValueError("times must not decrease")
+    n = len(z)
+    if n == 0:
+        return z.copy()
+    x = np.empty(n)
+    p = np.empty(n)
+    q = np.r_[0.0, change_rate * np.diff(t)]
+    x[0], p[0] = z[0], noise
+    for i in range(1, n):
+        prior = p[i - 1] + q[i]
+        gain = prior / (prior + noise)
+        x[i] = x[i - 1] + gain * (z[i] - x[i - 1])
+        p[i] = (1.0 - gain) * prior
+    out = x.copy()
+    for i in range(n - 2, -1, -1):
+        prior = p[i] + q[i + 1]
+        g = p[i] / prior if prior > 0 else 0.0
+        out[i] = x[i] + g * (out[i + 1] - x[i])
+    return out

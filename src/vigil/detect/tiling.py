@@ -19,6 +19,11 @@ Merging, per class:
    object and is dropped. An uncut box is never dropped this way, so two people standing
    one behind the other stay two.
 
+With ``merge="nms"`` only step 3 runs (plain class-aware NMS over all tiles' boxes):
+fragments of a person cut by a border stay as extra boxes. Counting prefers that: the
+fragments are more frequent where people crowd, and a count calibration turns them into
+people (see :mod:`vigil.count`), while whole-object boxes suit tracking.
+
 Tiles are laid out by :class:`TileLayout`: a grid of ``rows`` x ``cols`` tiles with a
 fractional ``overlap``, optionally with more (smaller) tiles in the upper rows, where
 people are farther away and smaller (``top_cols``).
@@ -30,6 +35,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -39,6 +45,7 @@ from vigil.detect.nms import nms
 from vigil.types import Detections, FloatArray, Image, IntArray
 
 BoolArray = npt.NDArray[np.bool_]
+MergeMode = Literal["whole", "nms"]
 
 _EDGE_TOLERANCE = 2.0  # px: a box edge this close to a tile border counts as cut by it
 _LEFT, _TOP, _RIGHT, _BOTTOM = 0, 1, 2, 3
@@ -242,10 +249,12 @@ def merge_tiles(
     nms_threshold: float = 0.45,
     containment: float = 0.7,
     stitch_overlap: float = 0.5,
+    mode: MergeMode = "whole",
 ) -> Detections:
     """One frame's detections from per-tile detections (boxes already in frame pixels).
 
-    parts: (detections, the tile they came from). See the module doc for the steps.
+    parts: (detections, the tile they came from). mode: "whole" (stitch, NMS, drop
+    fragments) or "nms" (NMS only). See the module doc for the steps.
     """
     boxes, scores, classes, cuts, tiles = [], [], [], [], []
     for k, (dets, win) in enumerate(parts):
@@ -263,6 +272,9 @@ def merge_tiles(
     cls = np.concatenate(classes)
     cut = np.concatenate(cuts)
     tile = np.concatenate(tiles)
+    if mode == "nms":
+        keep = nms(xyxy, sc, cls, nms_threshold)
+        return Detections(xyxy[keep], sc[keep], cls[keep])
 
     xyxy, sc, cls, cut = stitch_cut_pairs(xyxy, sc, cls, cut, tile, stitch_overlap)
     # Whole views first: a fragment never suppresses the box of the whole object.
@@ -278,8 +290,8 @@ class TiledDetector:
     """A :class:`Detector` that runs ``base`` on the tiles of ``layout`` and merges the boxes.
 
     ``base`` should keep low-score boxes (its own score threshold) since scores on tiles
-    differ from whole-frame ones; nms_threshold / containment / stitch_overlap are the
-    merge parameters (see :func:`merge_tiles`). ``times`` accumulates the base detector's
+    differ from whole-frame ones; merge / nms_threshold / containment / stitch_overlap are
+    the merge parameters (see :func:`merge_tiles`). ``times`` accumulates the base detector's
     stages plus merging (in postprocess); ``calls`` counts frames, not tiles.
     """
 
@@ -288,16 +300,20 @@ class TiledDetector:
         base: Detector,
         layout: TileLayout,
         *,
+        merge: MergeMode = "whole",
         nms_threshold: float = 0.45,
         containment: float = 0.7,
         stitch_overlap: float = 0.5,
     ) -> None:
+        if merge not in ("whole", "nms"):
+            raise ValueError(f"tile merge must be 'whole' or 'nms', got {merge!r}")
         if not 0.0 < nms_threshold <= 1.0:
             raise ValueError(f"nms_threshold must be within (0, 1], got {nms_threshold}")
         if not 0.0 < containment <= 1.0:
             raise ValueError(f"containment must be within (0, 1], got {containment}")
         self.base = base
         self.layout = layout
+        self.merge: MergeMode = merge
         self.nms_threshold = nms_threshold
         self.containment = containment
         self.stitch_overlap = stitch_overlap
@@ -326,7 +342,7 @@ class TiledDetector:
             parts.append((dets, win))
         t0 = time.perf_counter()
         merged = parts[0][0] if len(parts) == 1 else merge_tiles(
-            parts, h, w, self.nms_threshold, self.containment, self.stitch_overlap
+            parts, h, w, self.nms_threshold, self.containment, self.stitch_overlap, self.merge
         )
         t1 = time.perf_counter()
         after = self.base.times

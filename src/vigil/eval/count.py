@@ -6,8 +6,11 @@ never scored. Either a separate training dataset (``train``), or the first
 once per frame; calibration and scoring reuse those detections.
 
 The per-frame prediction is the calibrated count (see :mod:`vigil.count.calibration`),
-then smoothed over ``smoothing`` seconds of stream time, centred (offline). Frames'
-times come from the dataset's ``time`` column, else its frame numbers at ``fps``.
+then smoothed over time with the whole series at hand (offline): Kalman/RTS with the
+noise model measured on the calibration frames, or a centred median/mean window.
+Frames' times come from the dataset's ``time`` column, else its frame numbers at
+``fps``; the Kalman model is measured and applied on the same clock, so a wrong
+nominal ``fps`` does not change its result.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import numpy.typing as npt
 
 from vigil.count.calibration import DEFAULT_THRESHOLDS, CountCalibration, counts_at, fit_calibration
 from vigil.count.dataset import CountingDataset
-from vigil.count.smoothing import smooth_series
+from vigil.count.smoothing import rts_smooth, smooth_series
 from vigil.detect.base import Detector
 from vigil.detect.classes import PERSON
 from vigil.errors import DatasetError
@@ -124,21 +127,41 @@ class CountProtocol:
 
     calibrate_frames: the first frames of each dataset that calibrate (when no training
     set is given); 0 scores every frame with ``calibration`` or the identity count at
-    ``uncalibrated_threshold``. smoothing: seconds (0: off); fps: nominal frame rate of
-    datasets without times.
+    ``uncalibrated_threshold``. smoothing: "kalman" (needs a calibration with a noise
+    model, else falls back to "median"), "median", "mean" or "off"; window: seconds of the
+    median/mean. fps: nominal frame rate of datasets without times.
     """
 
     calibrate_frames: int = 100
     thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS
-    smoothing: float = 2.0
-    smoothing_method: str = "median"
+    smoothing: str = "kalman"
+    window: float = 2.0
     fps: float = DEFAULT_FPS
     uncalibrated_threshold: float = 0.3
     setup: dict[str, Any] = field(default_factory=dict)
 
 
-def _calibrate(scores: Sequence[F32], counts: F64, protocol: CountProtocol) -> CountCalibration:
-    return fit_calibration(scores, counts, protocol.thresholds, setup=protocol.setup)
+SMOOTHING = ("kalman", "median", "mean", "off")
+
+
+def _calibrate(scores: Sequence[F32], counts: F64, times: F64, protocol: CountProtocol) -> CountCalibration:
+    return fit_calibration(scores, counts, protocol.thresholds, times=times, setup=protocol.setup)
+
+
+def smooth_counts(times: F64, raw: F64, cal: CountCalibration, protocol: CountProtocol) -> tuple[F64, str]:
+    """The smoothed series and a description of the smoothing used."""
+    kind = protocol.smoothing
+    if kind not in SMOOTHING:
+        raise ValueError(f"smoothing must be one of {', '.join(SMOOTHING)}, got {kind!r}")
+    if kind == "kalman":
+        if cal.change_rate is not None and cal.noise is not None:
+            out = rts_smooth(times, raw, cal.change_rate, cal.noise)
+            return out, f"Kalman/RTS (change {cal.change_rate:.2f}/s, noise {cal.noise:.2f})"
+        kind = "median"  # no noise model without labelled frames
+    if kind == "off" or protocol.window <= 0:
+        return raw.copy(), "no smoothing"
+    out = smooth_series(times, raw, protocol.window, centered=True, method=kind)  # type: ignore[arg-type]
+    return out, f"{kind} over {protocol.window:g} s (centred)"
 
 
 def score_dataset(
@@ -162,7 +185,8 @@ def score_dataset(
                 f"{dataset.root}: {n} labelled frames leave none to score after calibrating on the first {start} "
                 f"(use fewer calibration frames or a separate training set)"
             )
-        cal = _calibrate(scores.scores[:start], dataset.counts[:start], protocol)
+        times = dataset.frame_times(protocol.fps)
+        cal = _calibrate(scores.scores[:start], dataset.counts[:start], times[:start], protocol)
         source = f"first {start} frames"
         cal_frames = start
     else:
@@ -170,10 +194,9 @@ def score_dataset(
         source = "none"
         cal_frames = 0
     raw = cal.predict(counts_at(scores.scores, cal.threshold))
-    times = dataset.frame_times(protocol.fps)
-    smooth = smooth_series(times, raw, protocol.smoothing, centered=True, method=protocol.smoothing_method)  # type: ignore[arg-type]
+    smooth, smoothing = smooth_counts(dataset.frame_times(protocol.fps), raw, cal, protocol)
     truth = dataset.counts[start:]
-    method = _method(layout, cal, protocol)
+    method = _method(layout, cal, smoothing)
     result = CountResult(
         name=dataset.name,
         mae=mae(smooth[start:], truth),
@@ -197,14 +220,13 @@ def score_dataset(
     return result
 
 
-def _method(layout: str, cal: CountCalibration, protocol: CountProtocol) -> str:
+def _method(layout: str, cal: CountCalibration, smoothing: str) -> str:
     parts = [layout] if layout else []
     if cal.is_identity:
         parts.append(f"count of detections scoring >= {cal.threshold:g}")
     else:
         parts.append(f"count = {cal.slope:.3f} * n(score >= {cal.threshold:g}) {cal.intercept:+.2f}")
-    if protocol.smoothing > 0:
-        parts.append(f"{protocol.smoothing_method} over {protocol.smoothing:g} s (centred)")
+    parts.append(smoothing)
     return "; ".join(parts)
 
 
@@ -237,7 +259,7 @@ def evaluate_counting(
     source = None
     if train is not None:
         train_scores = detect_scores(detector, train, classes, bar(train.name))
-        fitted = _calibrate(train_scores.scores, train.counts, protocol)
+        fitted = _calibrate(train_scores.scores, train.counts, train.frame_times(protocol.fps), protocol)
         calibration, source = fitted, f"{train.root} ({len(train)} frames)"
     elif calibration is not None:
         source = "given calibration"

@@ -13,8 +13,8 @@ Reads these attributes of the parsed arguments:
 
 Optional (absent means the default): ``calibration`` (a saved calibration JSON to use
 instead of fitting one), ``save_calibration`` (write the fitted calibration here),
-``smoothing`` (seconds, overrides the config), ``fps`` (nominal frame rate of datasets
-without a ``time`` column; default 2).
+``smoothing`` (kalman, median, mean or off; overrides the config), ``fps`` (nominal
+frame rate of datasets without a ``time`` column; default 2).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from vigil.count.config import CountingConfig
 from vigil.count.dataset import load_counting_dataset
 from vigil.count.detector import create_counting_detector, describe_layout, describe_setup, tile_layout
 from vigil.errors import ConfigError, OutputError
-from vigil.eval.count import DEFAULT_FPS, CountProtocol, CountResult, evaluate_counting
+from vigil.eval.count import DEFAULT_FPS, SMOOTHING, CountProtocol, CountResult, evaluate_counting
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,9 @@ def run_eval_count_command(args: argparse.Namespace) -> int:
     calibrate_frames = int(args.calibrate_frames)
     if calibrate_frames < 0:
         raise ConfigError(f"--calibrate-frames must not be negative, got {calibrate_frames}")
-    smoothing = getattr(args, "smoothing", None)
+    smoothing: str | None = getattr(args, "smoothing", None)
+    if smoothing is not None and smoothing not in SMOOTHING:
+        raise ConfigError(f"--smoothing {smoothing}: use one of {', '.join(SMOOTHING)}")
     fps = getattr(args, "fps", None)
     calibration_path: Path | None = getattr(args, "calibration", None) or counting.calibration
     save_path: Path | None = getattr(args, "save_calibration", None)
@@ -87,15 +89,15 @@ def run_eval_count_command(args: argparse.Namespace) -> int:
     protocol = CountProtocol(
         calibrate_frames=calibrate_frames,
         thresholds=counting.thresholds,
-        smoothing=counting.smoothing if smoothing is None else float(smoothing),
-        smoothing_method=counting.smoothing_method,
+        smoothing=counting.smoothing if smoothing is None else smoothing,
+        window=counting.smoothing_window,
         fps=DEFAULT_FPS if fps is None else float(fps),
-        setup=describe_setup(cfg.detector, layout),
+        setup=describe_setup(cfg.detector, layout, counting),
     )
     detector = create_counting_detector(cfg.detector, counting, tiles)
     results, fitted = evaluate_counting(
         datasets, detector, protocol, train=train, calibration=given,
-        layout=f"{cfg.detector.model}, {describe_layout(layout)}",
+        layout=f"{cfg.detector.model}, {describe_layout(layout, counting.merge)}",
     )
 
     print(format_table(results))
