@@ -66,6 +66,12 @@ class _Dets:
         score = d_score.astype(np.float64)
         return cls(xyxy, box_to_z(xyxy), score, d_cls, score >= high)
 
+    def take(self, rows: I64) -> _Dets:
+        """The given rows (ascending, unique, as np.flatnonzero gives them)."""
+        if len(rows) == len(self.score):  # then every row, in order: no copy
+            return self
+        return _Dets(*(getattr(self, f)[rows] for f in self.__slots__))
+
 
 @dataclass(frozen=True, slots=True)
 class _Predicted:
@@ -199,13 +205,14 @@ class VigilTracker:
             return
         cfg = self.cfg
         p = pred.take(ti)
-        d_xy = dets.z[di, :2]
-        score = dets.score[di][None, :]
-        iou = iou_matrix(p.xyxy, dets.xyxy[di])
+        d = dets.take(di)
+        d_xy = d.z[:, :2]
+        score = d.score[None, :]
+        iou = iou_matrix(p.xyxy, d.xyxy)
         diff = d_xy[None, :, :] - p.xy[:, None, :]
         d2 = (diff * diff / p.var_xy[:, None, :]).sum(axis=2)
         th = p.h[:, None]
-        dh = dets.z[di, 3][None, :]
+        dh = d.z[None, :, 3]
         gated = (d2 < _GATE_CHI2) & (np.maximum(th, dh) < _GATE_SIZE_RATIO * np.minimum(th, dh))
         stand_in = np.where(gated, cfg.match_iou * (1.0 - d2 / _GATE_CHI2), 0.0)
         cost = 1.0 - np.maximum(iou, stand_in) * score
@@ -215,7 +222,7 @@ class VigilTracker:
             cos = direction_cosine(p.direction, p.origin, d_xy)
             angle = np.arccos(np.clip(cos, -1.0, 1.0))
             cost -= cfg.direction_weight * (0.5 - angle / math.pi) * score
-        allowed = ((iou >= cfg.match_iou) | gated) & (p.cls[:, None] == dets.cls[di][None, :])
+        allowed = ((iou >= cfg.match_iou) | gated) & (p.cls[:, None] == d.cls[None, :])
         self._assign(ti, di, np.where(allowed, np.maximum(cost, 0.0), FORBIDDEN), track_det, det_free)
 
     def _assign(self, ti: I64, di: I64, cost: F64, track_det: I64, det_free: np.ndarray) -> None:
