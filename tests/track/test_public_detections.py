@@ -14,7 +14,7 @@ from vigil.eval.mot import evaluate
 from vigil.eval.motdata import find_sequences
 
 # sequence -> (MOTA floor, IDF1 floor). Measured with the defaults: TUD-Campus MOTA 0.632,
-# IDF1 0.724; PETS09-S2L1 MOTA 0.663, IDF1 0.660 (sv.ByteTrack defaults: 0.596 / 0.666 and
+# IDF1 0.724; PETS09-S2L1 MOTA 0.662, IDF1 0.656 (sv.ByteTrack defaults: 0.596 / 0.666 and
 # 0.584 / 0.434).
 FLOORS: dict[str, tuple[float, float]] = {
     "TUD-Campus": (0.60, 0.69),
