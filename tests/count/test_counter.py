@@ -64,3 +64,23 @@ def test_tracks_count_every_track_of_the_classes() -> None:
     # the coasting track (score 0) and the low-score one are confirmed people; the car is not counted
     assert Counter().count(tracks) == 3.0
     assert Counter().raw_count(tracks) == 3
+
+
+def test_smoother_follows_the_calibration() -> None:
+    from vigil.count import CountSmoother, KalmanCountSmoother
+
+    plain = Counter(CountCalibration(threshold=0.1, slope=0.7, intercept=2.0))
+    assert isinstance(plain.smoother(), CountSmoother)
+    modelled = Counter(CountCalibration(threshold=0.1, slope=0.7, intercept=2.0, change_rate=3.0, noise=9.0))
+    s = modelled.smoother()
+    assert isinstance(s, KalmanCountSmoother)
+    assert s.update(0.0, 10.0) == 10.0 and 10.0 < s.update(1.0, 20.0) < 20.0
+
+
+def test_public_surface() -> None:
+    import vigil.count
+
+    assert sorted(vigil.count.__all__) == sorted([
+        "CountCalibration", "CountSmoother", "Counter", "CountingConfig", "CountingDataset", "KalmanCountSmoother",
+        "Smoother", "fit_calibration", "load_counting_dataset", "rts_smooth", "smooth_series",
+    ])

@@ -3,7 +3,9 @@
 - :class:`Counter`: ``count(detections or tracks, zone mask or None) -> float``.
 - :class:`CountCalibration`: a camera's ``count = slope * n(score >= t) + intercept``,
   fitted on a few labelled frames (:func:`fit_calibration`), saved as JSON.
-- :class:`CountSmoother` / :func:`smooth_series`: median over seconds of stream time.
+- ``Counter.smoother()``: a live smoother for a count series (:class:`KalmanCountSmoother`
+  with the calibration's noise model, else :class:`CountSmoother`, a median over seconds);
+  :func:`rts_smooth` / :func:`smooth_series` for recorded series.
 - :class:`CountingConfig`: the ``counting:`` config section (tiles, calibration file, smoothing).
 - :func:`load_counting_dataset`: the shared labelled layout (``frames/`` + ``labels.csv``).
 """
@@ -12,7 +14,7 @@ from vigil.count.calibration import CountCalibration, fit_calibration
 from vigil.count.config import CountingConfig
 from vigil.count.counter import Counter
 from vigil.count.dataset import CountingDataset, load_counting_dataset
-from vigil.count.smoothing import CountSmoother, smooth_series
+from vigil.count.smoothing import CountSmoother, KalmanCountSmoother, Smoother, rts_smooth, smooth_series
 
 __all__ = [
     "CountCalibration",
@@ -20,7 +22,10 @@ __all__ = [
     "Counter",
     "CountingConfig",
     "CountingDataset",
+    "KalmanCountSmoother",
+    "Smoother",
     "fit_calibration",
     "load_counting_dataset",
+    "rts_smooth",
     "smooth_series",
 ]

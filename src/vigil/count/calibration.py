@@ -259,6 +259,12 @@ def fit_calibration(
     else:
         threshold = float(thresholds[0])
     x = counts_at(scores, threshold)
+    if use_intercept and np.ptp(y) < 0.4 * max(float(np.mean(y)), 1.0):
+        log.warning(
+            "count calibration: the %d labelled frames hold %g-%g people, too narrow a range to tell the slope "
+            "from the intercept; label frames with fewer and with more people",
+            len(y), float(np.min(y)), float(np.max(y)),
+        )
     slope, icpt = _fit_line(x, y, use_intercept)
     cal = CountCalibration(
         threshold=threshold,

@@ -15,12 +15,14 @@ import numpy as np
 import numpy.typing as npt
 
 from vigil.count.calibration import CountCalibration
+from vigil.count.smoothing import CountSmoother, KalmanCountSmoother, Smoother
 from vigil.detect.classes import PERSON
 from vigil.types import Detections, Tracks
 
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.3  # without a calibration: the count of detections scoring at least this
+DEFAULT_WINDOW = 2.0  # seconds of the median when the calibration has no noise model
 BoolArray = npt.NDArray[np.bool_]
 
 
@@ -72,3 +74,14 @@ class Counter:
     def raw_count(self, objects: Detections | Tracks) -> int:
         """The uncalibrated number of counted objects."""
         return int(self.counted(objects).sum())
+
+    def smoother(self, window: float = DEFAULT_WINDOW) -> Smoother:
+        """A new live smoother for one series of this counter's counts (the frame, or one zone).
+
+        Kalman with the calibration's noise model when it has one, else the median over
+        ``window`` seconds.
+        """
+        cal = self.calibration
+        if cal.change_rate is not None and cal.noise is not None:
+            return KalmanCountSmoother(cal.change_rate, cal.noise)
+        return CountSmoother(window)

@@ -17,7 +17,7 @@ remove that flicker:
 from __future__ import annotations
 
 from collections import deque
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +25,14 @@ import numpy.typing as npt
 F64 = npt.NDArray[np.float64]
 Method = Literal["median", "mean"]
 _EPS = 1e-9
+
+
+class Smoother(Protocol):
+    """Live smoothing of one count series: ``update(t, count) -> smoothed count``."""
+
+    def update(self, t: float, count: float) -> float: ...
+
+    def reset(self) -> None: ...
 
 
 def _reduce(values: npt.ArrayLike, method: Method) -> float:
