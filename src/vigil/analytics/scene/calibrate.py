@@ -26,10 +26,12 @@ import numpy.typing as npt
 
 F64 = npt.NDArray[np.float64]
 
+_EPS = 1e-9
 MIN_EPISODES = 5
 """Episodes above the base level needed to fit the tail."""
 MIN_TAIL_SCALE = 0.25
 """Smallest exponential tail scale (score units): a few episodes cannot make the tail arbitrarily thin."""
+BISECTIONS = 24
 
 
 class EventGate:
@@ -50,7 +52,7 @@ class EventGate:
             if score >= self.threshold:
                 if self._above_since is None:
                     self._above_since = t
-                if t - self._above_since >= self.min_duration:
+                if t - self._above_since >= self.min_duration - _EPS:
                     self.active, self.started, self._below_since = True, self._above_since, None
                     return "start"
             else:
@@ -59,7 +61,7 @@ class EventGate:
         if score < self.low:
             if self._below_since is None:
                 self._below_since = t
-            if t - self._below_since >= self.end_after:
+            if t - self._below_since >= self.end_after - _EPS:
                 self.active, self._above_since = False, None
                 return "end"
         else:
@@ -132,6 +134,17 @@ class Calibration:
     tail_scale: float
 
 
+def _level_for_count(held: Sequence[tuple[F64, F64]], lo: float, hi: float, count: float, gate: tuple[float, float]) -> float:
+    """The lowest level (bisection) at which at most ``count`` episodes start."""
+    for _ in range(BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        if len(episode_peaks(held, mid, *gate)) > count:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
 def calibrate_threshold(
     series: Sequence[tuple[F64, F64]],
     target_per_hour: float,
@@ -150,25 +163,20 @@ def calibrate_threshold(
     values = np.concatenate([s[np.isfinite(s)] for _, s in held])
     if values.size == 0:
         raise ValueError(f"no run is longer than min_duration ({min_duration} s)")
-    # base level: the highest one with enough episodes above it to fit a tail
-    levels = np.unique(np.quantile(values, np.linspace(0.5, 0.999, 60)))[::-1]
-    base, peaks = float(levels[-1]), episode_peaks(held, float(levels[-1]), hysteresis, end_after)
-    for level in levels:
-        p = episode_peaks(held, float(level), hysteresis, end_after)
-        if len(p) >= MIN_EPISODES:
-            base, peaks = float(level), p
-            break
-    rate_base = len(peaks) / hours
-    if rate_base >= target_per_hour * 2 and len(peaks) >= 2 * MIN_EPISODES:
-        # the footage itself holds events at the target rate: invert the empirical rate
-        k = max(1, int(round(target_per_hour * hours)))
-        ordered = sorted(peaks, reverse=True)
-        if k < len(ordered):
-            threshold = 0.5 * (ordered[k - 1] + ordered[k])
-            return Calibration(threshold, target_per_hour, hours, "empirical", base, rate_base, 0.0)
+    gate = (hysteresis, end_after)
+    lo, hi = float(values.min()), float(values.max()) + 1e-6
+    expected = target_per_hour * hours
+    if expected >= MIN_EPISODES:
+        # the footage holds enough events at the target rate: take the level that gives them
+        level = _level_for_count(held, lo, hi, expected, gate)
+        return Calibration(level, target_per_hour, hours, "empirical", level, target_per_hour, 0.0)
+    base = _level_for_count(held, lo, hi, 2 * MIN_EPISODES, gate)
+    peaks = episode_peaks(held, base, *gate)
+    if len(peaks) < MIN_EPISODES:  # short or flat footage: take what there is
+        base = float(np.quantile(values, 0.5))
+        peaks = episode_peaks(held, base, *gate)
+    rate_base = max(len(peaks), 1) / hours
     excess = [p - base for p in peaks if p > base]
     beta = max(MIN_TAIL_SCALE, float(np.mean(excess)) if excess else MIN_TAIL_SCALE)
-    ratio = max(rate_base, 1.0 / hours) / target_per_hour
-    threshold = base + beta * math.log(max(ratio, 1.0))
-    threshold = max(threshold, float(values.max()) + 1e-6) if target_per_hour * hours < 1 else threshold
+    threshold = base + beta * math.log(max(rate_base / target_per_hour, 1.0))
     return Calibration(threshold, target_per_hour, hours, "tail", base, rate_base, beta)
