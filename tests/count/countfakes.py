@@ -14,6 +14,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
 from vigil.detect.base import StageTimes
 from vigil.types import Detections, Image
 

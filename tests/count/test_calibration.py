@@ -161,6 +161,7 @@ def test_noise_model_from_times() -> None:
     k = np.clip(truth + rng.normal(0, 2.0, n), 0, None).astype(int)
     scores = [np.full(int(c), 0.9, np.float32) for c in k]
     cal = fit_calibration(scores, truth, thresholds=(0.5,), times=t)
+    assert cal.change_rate is not None
     assert cal.change_rate == pytest.approx(2.0, rel=0.25)  # people^2 per second
     assert cal.noise == pytest.approx(4.0, rel=0.3)
     # the same frames on a clock twice as fast change twice as fast per second

@@ -23,9 +23,10 @@ def test_defaults() -> None:
 
 def test_override_is_a_plain_grid() -> None:
     lay = tile_layout(CountingConfig(), "3x3")
-    assert (lay.cols, lay.rows, lay.top_cols) == (3, 3, None)
-    assert len(lay.windows(480, 640)) == 10  # nine tiles and the full frame
-    whole = tile_layout(CountingConfig(full_frame=False), "1x1")
+    assert (lay.cols, lay.rows, lay.top_cols, lay.full_frame) == (3, 3, None, False)
+    assert len(lay.windows(480, 640)) == 9
+    assert len(tile_layout(CountingConfig(), "2x2+full").windows(480, 640)) == 5
+    whole = tile_layout(CountingConfig(), "1x1")
     assert whole.is_whole_frame and describe_layout(whole) == "whole frame"
 
 

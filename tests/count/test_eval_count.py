@@ -11,10 +11,15 @@ import numpy as np
 import pytest
 from countfakes import BlobDetector, write_dataset
 
-import vigil.eval.count_cmd as count_cmd
 from vigil.count import CountCalibration, load_counting_dataset
 from vigil.errors import ConfigError, DatasetError
-from vigil.eval.count import CountProtocol, detect_scores, evaluate_counting, score_dataset
+from vigil.eval import count_cmd
+from vigil.eval.count import (
+    CountProtocol,
+    detect_scores,
+    evaluate_counting,
+    score_dataset,
+)
 
 # (confident, doubtful) people per frame: the detector scores doubtful ones 50/255 = 0.2
 FRAMES = [(8, 2), (10, 3), (12, 1), (6, 4), (9, 2), (11, 0), (7, 3), (13, 2), (10, 1), (8, 4), (12, 2), (9, 3)]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from vigil.count import CountSmoother, smooth_series
+from vigil.count.smoothing import KalmanCountSmoother, rts_smooth
 
 
 def test_median_removes_a_one_frame_spike() -> None:
@@ -74,8 +75,6 @@ def test_series_input_checks() -> None:
 
 
 # --- Kalman ---------------------------------------------------------------------------
-
-from vigil.count.smoothing import KalmanCountSmoother, rts_smooth  # noqa: E402
 
 
 def _noisy_walk(seed: int, n: int = 400, dt: float = 0.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -7,7 +7,13 @@ import pytest
 from countfakes import BlobDetector, draw_people
 
 from vigil.detect.base import Detector
-from vigil.detect.tiling import TiledDetector, TileLayout, Window, cut_sides, merge_tiles
+from vigil.detect.tiling import (
+    TiledDetector,
+    TileLayout,
+    Window,
+    cut_sides,
+    merge_tiles,
+)
 from vigil.types import Detections
 
 
@@ -68,7 +74,7 @@ def test_top_rows_get_more_columns() -> None:
 
 @pytest.mark.parametrize(
     ("text", "cols", "rows", "error"),
-    [("3x3", 3, 3, None), ("4x2", 4, 2, None), ("2", 2, 2, None), (" 1 x 1 ", 1, 1, None),
+    [("3x3", 3, 3, None), ("4x2", 4, 2, None), ("2", 2, 2, None), (" 1 x 1 ", 1, 1, None), ("2x2+full", 2, 2, None),
      ("3x", None, None, "COLSxROWS"), ("axb", None, None, "COLSxROWS"), ("0x2", None, None, "at least 1x1"),
      ("2x2x2", None, None, "COLSxROWS")],
 )

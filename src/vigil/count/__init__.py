@@ -14,7 +14,13 @@ from vigil.count.calibration import CountCalibration, fit_calibration
 from vigil.count.config import CountingConfig
 from vigil.count.counter import Counter
 from vigil.count.dataset import CountingDataset, load_counting_dataset
-from vigil.count.smoothing import CountSmoother, KalmanCountSmoother, Smoother, rts_smooth, smooth_series
+from vigil.count.smoothing import (
+    CountSmoother,
+    KalmanCountSmoother,
+    Smoother,
+    rts_smooth,
+    smooth_series,
+)
 
 __all__ = [
     "CountCalibration",

@@ -63,7 +63,7 @@ class CountingDataset:
             return self.times
         if fps <= 0:
             raise ValueError(f"fps must be positive, got {fps}")
-        return (self.frames - self.frames[0]).astype(np.float64) / fps
+        return np.asarray((self.frames - self.frames[0]) / fps, np.float64)
 
     def subset(self, index: slice | npt.NDArray[np.int64]) -> CountingDataset:
         """The frames at ``index`` (a slice or an array of positions)."""
@@ -87,7 +87,7 @@ def read_image(path: Path) -> Image:
     if image is None:
         what = "does not exist" if not path.exists() else "is not a readable image"
         raise DatasetError(f"{path}: {what}")
-    return image
+    return np.asarray(image, np.uint8)
 
 
 def _frame_key(path: Path) -> str | None:

@@ -11,16 +11,19 @@ from vigil.detect.tiling import TiledDetector, TileLayout
 
 
 def tile_layout(counting: CountingConfig, tiles: str | None = None) -> TileLayout:
-    """The :class:`TileLayout` of ``counting`` (``tiles`` overrides its grid, e.g. ``"3x3"``).
+    """The :class:`TileLayout` of ``counting``, or of ``tiles`` when given.
 
-    A grid given as an override is taken as it is (no finer top rows), so ``--tiles 3x3``
-    means plain 3x3 tiles; top_cols narrower than the grid is ignored.
+    ``tiles`` (``--tiles``) is a plain grid, e.g. ``"3x3"``: no finer top row, and the
+    whole frame only with a ``"+full"`` suffix (``"2x2+full"``); the overlap stays the
+    config's. top_cols not wider than the grid is ignored.
     """
     try:
-        base = TileLayout.parse(tiles if tiles is not None else counting.tiles, counting.overlap, counting.full_frame)
+        if tiles is not None:
+            return TileLayout.parse(tiles, counting.overlap)
+        base = TileLayout.parse(counting.tiles, counting.overlap, counting.full_frame)
     except ValueError as e:
         raise ValueError(f"counting.tiles: {e}") from e
-    top = counting.top_cols if tiles is None else None
+    top = counting.top_cols
     if top is not None and base.rows > 1 and top > base.cols:
         return TileLayout(base.rows, base.cols, base.overlap, top, base.full_frame)
     return base

@@ -35,8 +35,9 @@ class Smoother(Protocol):
     def reset(self) -> None: ...
 
 
-def _reduce(values: npt.ArrayLike, method: Method) -> float:
-    return float(np.median(values) if method == "median" else np.mean(values))
+def _reduce(values: F64 | list[float], method: Method) -> float:
+    v = np.asarray(values, np.float64)
+    return float(np.median(v) if method == "median" else np.mean(v))
 
 
 def _check(window: float, method: str) -> None:

@@ -78,8 +78,8 @@ def _spans(length: int, parts: int, overlap: float) -> list[tuple[int, int]]:
     step = size * (1.0 - overlap)
     out = []
     for i in range(parts):
-        a = int(round(i * step))
-        b = length if i == parts - 1 else min(length, int(round(i * step + size)))
+        a = round(i * step)
+        b = length if i == parts - 1 else min(length, round(i * step + size))
         out.append((a, b))
     return out
 
@@ -111,16 +111,20 @@ class TileLayout:
 
     @classmethod
     def parse(cls, text: str, overlap: float = 0.2, full_frame: bool = False) -> TileLayout:
-        """``"3x3"`` (cols x rows), ``"3"`` (3x3) or ``"1x1"`` (whole frame only)."""
-        parts = text.lower().replace(" ", "").split("x")
+        """``"3x3"`` (cols x rows), ``"3"`` (3x3), ``"1x1"`` (whole frame only); a ``"+full"``
+        suffix (``"2x2+full"``) also runs the whole frame."""
+        spec = text.lower().replace(" ", "")
+        if spec.endswith("+full"):
+            spec, full_frame = spec[: -len("+full")], True
+        parts = spec.split("x")
         try:
             nums = [int(p) for p in parts]
         except ValueError as e:
-            raise ValueError(f"tile grid {text!r} is not COLSxROWS, e.g. 3x3") from e
+            raise ValueError(f"tile grid {text!r} is not COLSxROWS, e.g. 3x3 or 2x2+full") from e
         if len(nums) == 1:
             nums = nums * 2
         if len(nums) != 2:
-            raise ValueError(f"tile grid {text!r} is not COLSxROWS, e.g. 3x3")
+            raise ValueError(f"tile grid {text!r} is not COLSxROWS, e.g. 3x3 or 2x2+full")
         return cls(rows=nums[1], cols=nums[0], overlap=overlap, full_frame=full_frame)
 
     @property
@@ -161,11 +165,11 @@ def _intersection(a: FloatArray, b: FloatArray) -> npt.NDArray[np.float64]:
     """(len(a), len(b)) intersection areas."""
     iw = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
     ih = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
-    return np.maximum(iw, 0.0).astype(np.float64) * np.maximum(ih, 0.0)
+    return np.asarray(np.maximum(iw, 0.0).astype(np.float64) * np.maximum(ih, 0.0), np.float64)
 
 
 def _area(b: FloatArray) -> npt.NDArray[np.float64]:
-    return np.maximum(b[:, 2] - b[:, 0], 0.0).astype(np.float64) * np.maximum(b[:, 3] - b[:, 1], 0.0)
+    return np.asarray(np.maximum(b[:, 2] - b[:, 0], 0.0).astype(np.float64) * np.maximum(b[:, 3] - b[:, 1], 0.0))
 
 
 def suppress_fragments(
@@ -179,7 +183,7 @@ def suppress_fragments(
     """
     n = len(xyxy)
     keep = np.ones(n, np.bool_)
-    is_cut = cut.any(axis=1)
+    is_cut: BoolArray = np.asarray(cut.any(axis=1), np.bool_)
     if n < 2 or not is_cut.any():
         return keep
     area = _area(xyxy)
@@ -187,7 +191,7 @@ def suppress_fragments(
     cover = inter / np.maximum(area[:, None], 1e-9)  # cover[i, j]: share of box i inside box j
     same = class_ids[:, None] == class_ids[None, :]
     larger = area[None, :] > area[:, None]
-    candidate = same & larger & (cover >= containment)
+    candidate = np.asarray(same & larger & (cover >= containment), np.bool_)
     np.fill_diagonal(candidate, False)
     for i in np.argsort(-area, kind="stable"):
         if is_cut[i] and np.any(candidate[i] & keep):

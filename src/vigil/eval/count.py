@@ -25,7 +25,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from vigil.count.calibration import DEFAULT_THRESHOLDS, CountCalibration, counts_at, fit_calibration
+from vigil.count.calibration import (
+    DEFAULT_THRESHOLDS,
+    CountCalibration,
+    counts_at,
+    fit_calibration,
+)
 from vigil.count.dataset import CountingDataset
 from vigil.count.smoothing import rts_smooth, smooth_series
 from vigil.detect.base import Detector

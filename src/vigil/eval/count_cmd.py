@@ -29,9 +29,20 @@ from vigil.config import AnalysisConfig, load_yaml
 from vigil.count.calibration import CountCalibration
 from vigil.count.config import CountingConfig
 from vigil.count.dataset import load_counting_dataset
-from vigil.count.detector import create_counting_detector, describe_layout, describe_setup, tile_layout
+from vigil.count.detector import (
+    create_counting_detector,
+    describe_layout,
+    describe_setup,
+    tile_layout,
+)
 from vigil.errors import ConfigError, OutputError
-from vigil.eval.count import DEFAULT_FPS, SMOOTHING, CountProtocol, CountResult, evaluate_counting
+from vigil.eval.count import (
+    DEFAULT_FPS,
+    SMOOTHING,
+    CountProtocol,
+    CountResult,
+    evaluate_counting,
+)
 
 log = logging.getLogger(__name__)
 
