@@ -16,7 +16,7 @@ import numpy.typing as npt
 from scipy.stats import rankdata
 
 F64 = npt.NDArray[np.float64]
-Labels = npt.NDArray[np.int64] | npt.NDArray[np.bool_]
+Labels = npt.ArrayLike
 
 
 def roc_auc(labels: npt.ArrayLike, scores: npt.ArrayLike) -> float:

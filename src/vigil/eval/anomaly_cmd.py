@@ -51,7 +51,13 @@ from vigil.eval.anomaly import (
     onset_tolerant_mask,
     roc_auc,
 )
-from vigil.eval.anomaly_data import AnomalyDataset, LabelledClip, load_dataset, read_frames, training_inputs
+from vigil.eval.anomaly_data import (
+    AnomalyDataset,
+    LabelledClip,
+    load_dataset,
+    read_frames,
+    training_inputs,
+)
 from vigil.types import Event, Frame
 
 log = logging.getLogger(__name__)

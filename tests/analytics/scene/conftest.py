@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
+from scene_synth import Scene
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from scene_synth import Scene  # noqa: E402
-
-from vigil.analytics.scene import SceneLearner, SceneModel, SceneModelConfig  # noqa: E402
+from vigil.analytics.scene import SceneLearner, SceneModel, SceneModelConfig
 
 LEARN_SECONDS = 40.0
 

@@ -62,10 +62,10 @@ class Scene:
         img = self.floor.copy()
         w = SIZE[0]
         for wk in self.walkers:
-            _paste(img, wk.patch, int(round(wk.x(t, w))), int(wk.y))
+            _paste(img, wk.patch, round(wk.x(t, w)), int(wk.y))
         if fast is not None:
             t0, y, v = fast
-            _paste(img, self.fast_patch, int(round(self.fast_x(t, t0, v))), int(y))
+            _paste(img, self.fast_patch, round(self.fast_x(t, t0, v)), int(y))
         if caption and int(t * 4) % 2 == 0:
             img[0:20, 0:150] = 255
         return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
@@ -79,7 +79,7 @@ class Scene:
         self, seconds: float, *, t0: float = 0.0, fast_from: float | None = None, fast_speed: float = 120.0,
         fast_y: float = 100.0, caption: bool = False, fps: float = FPS,
     ) -> Iterator[Frame]:
-        for i in range(int(round(seconds * fps))):
+        for i in range(round(seconds * fps)):
             t = t0 + i / fps
             fast = (fast_from, fast_y, fast_speed) if fast_from is not None and t >= fast_from else None
             yield Frame(self.render(t, fast, caption), i, t)

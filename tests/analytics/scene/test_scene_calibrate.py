@@ -8,7 +8,7 @@ import pytest
 from vigil.analytics.scene.calibrate import calibrate_threshold, count_events, sustained
 
 RATE = 4.0  # scores per second
-GATE = dict(hysteresis=1.0, min_duration=0.5, end_after=1.0)
+GATE = {"hysteresis": 1.0, "min_duration": 0.5, "end_after": 1.0}
 
 
 def _ar1(hours: float, seed: int, rho: float = 0.9) -> tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vigil.analytics.scene import SceneModel, SceneModelConfig, SceneScore, UnusualActivityConfig, UnusualActivityDetector
+from vigil.analytics.scene import (
+    SceneModel,
+    SceneModelConfig,
+    SceneScore,
+    UnusualActivityConfig,
+    UnusualActivityDetector,
+)
 from vigil.analytics.scene.calibrate import EventGate
 
 STEP = 0.1

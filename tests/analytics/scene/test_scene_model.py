@@ -40,7 +40,7 @@ def test_normal_speed_map_is_learned_per_place(synth_model: SceneModel) -> None:
 
 
 def test_cell_scores_point_at_the_fast_blob(synth_scene: Scene, synth_model: SceneModel) -> None:
-    t, _, out = _scores(synth_model, synth_scene.frames(5.0, t0=200.0, fast_from=200.0))
+    _, _, out = _scores(synth_model, synth_scene.frames(5.0, t0=200.0, fast_from=200.0))
     s = out[int(1.5 * FPS)]  # blob fully inside the frame
     x = Scene.fast_x(s.t, 200.0, 120.0)
     row, col = np.unravel_index(int(np.argmax(s.cell_scores)), s.cell_scores.shape)

@@ -68,10 +68,9 @@ class UnusualActivityDetector:
         """Events caused by one frame's score (usually none)."""
         phase = self._gate.update(s.t, s.frame_score)
         self._last_score = s.frame_score
-        if self._gate.active or phase == "end":
-            if s.frame_score > self._peak or phase == "start":
-                self._peak = max(s.frame_score, self._peak) if phase != "start" else s.frame_score
-                self._region = score_region(self.model, s.cell_scores, self.threshold)
+        if (self._gate.active or phase == "end") and (s.frame_score > self._peak or phase == "start"):
+            self._peak = max(s.frame_score, self._peak) if phase != "start" else s.frame_score
+            self._region = score_region(self.model, s.cell_scores, self.threshold)
         if phase == "start":
             self._next_update = s.t + self.cfg.update_interval
             return [self._event("start", s)]

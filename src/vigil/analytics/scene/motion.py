@@ -37,18 +37,19 @@ def working_size(source_size: tuple[int, int], width: int) -> tuple[int, int]:
     w, h = source_size
     if w <= 0 or h <= 0:
         raise ValueError(f"frame size must be positive, got {source_size}")
-    return width, max(8, int(round(h * width / w)))
+    return width, max(8, round(h * width / w))
 
 
 def to_working(image: npt.NDArray[np.uint8], size: tuple[int, int], mask_rows: int = 0) -> U8:
     """BGR (or grey) source image -> grey working image of ``size`` (w, h); masked top rows set to 0."""
     w, h = size
     src_h, src_w = image.shape[:2]
+    src: np.ndarray = image
     if src_w >= 2 * w and src_h >= 2 * h:
         # bilinear to twice the size, then an exact 2x area average: close to a full area
         # average for a fraction of its cost
-        image = cv2.resize(image, (2 * w, 2 * h), interpolation=cv2.INTER_LINEAR)
-    small = cv2.resize(image, (w, h), interpolation=cv2.INTER_AREA)
+        src = cv2.resize(src, (2 * w, 2 * h), interpolation=cv2.INTER_LINEAR)
+    small = cv2.resize(src, (w, h), interpolation=cv2.INTER_AREA)
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
     cut = masked_rows(mask_rows, src_h, h)
     if cut:
@@ -121,7 +122,7 @@ class MotionMeter:
         if prev is None or dt <= 0.0 or dt > MAX_GAP:
             self.restarted = True
             return None
-        flow = cv2.calcOpticalFlowFarneback(prev, grey, None, *_FB)
+        flow = cv2.calcOpticalFlowFarneback(prev, grey, None, *_FB)  # type: ignore[call-overload]
         speed = cv2.magnitude(flow[..., 0], flow[..., 1])
         speed *= np.float32(1.0 / dt)
         self.analysed += 1
