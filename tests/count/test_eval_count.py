@@ -162,3 +162,13 @@ def test_command_bad_options(dataset: Path, fake_detector: list[tuple[str | None
                              error: str) -> None:
     with pytest.raises(ConfigError, match=error):
         count_cmd.run_eval_count_command(namespace([dataset], **kw))
+
+
+def test_command_warns_about_a_calibration_from_another_setup(
+    dataset: Path, tmp_path: Path, fake_detector: list[tuple[str | None]], caplog: pytest.LogCaptureFixture
+) -> None:
+    saved = tmp_path / "cal.json"
+    count_cmd.run_eval_count_command(namespace([dataset], save_calibration=saved))
+    with caplog.at_level("WARNING", logger="vigil.eval.count_cmd"):
+        count_cmd.run_eval_count_command(namespace([dataset], calibration=saved, tiles="3x3"))
+    assert "another detector setup" in caplog.text and "tiles" in caplog.text

@@ -105,6 +105,13 @@ def run_eval_count_command(args: argparse.Namespace) -> int:
         fps=DEFAULT_FPS if fps is None else float(fps),
         setup=describe_setup(cfg.detector, layout, counting),
     )
+    if given is not None and given.setup:
+        differ = sorted(k for k in set(given.setup) | set(protocol.setup) if given.setup.get(k) != protocol.setup.get(k))
+        if differ:
+            log.warning(
+                "count calibration %s was fitted for another detector setup (%s differ): its counts will be off",
+                calibration_path, ", ".join(differ),
+            )
     detector = create_counting_detector(cfg.detector, counting, tiles)
     results, fitted = evaluate_counting(
         datasets, detector, protocol, train=train, calibration=given,
