@@ -49,6 +49,9 @@ def test_runs_delays_and_false_alarms() -> None:
     events = [Interval(0.2, 0.4), Interval(1.5, 2.2), Interval(4.9, math.inf)]
     d = event_delays(frames, times, labels, events)
     assert [(x.onset_frame, x.delay) for x in d] == [(102, 0.5), (107, None)]
+    # an event may start up to ``early`` seconds before the onset; one that began earlier does not count
+    d = event_delays(frames, times, labels, [Interval(0.0, 9.0), Interval(0.6, 0.7), Interval(3.4, 3.6)], early=0.5)
+    assert [(x.onset_frame, x.delay) for x in d] == [(102, -0.4), (107, -0.1)]
     assert false_alarms(times, labels, events) == 2  # [0.2, 0.4] and [4.9, inf) touch no abnormal frame
 
 

@@ -69,11 +69,11 @@ class Interval:
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """One labelled abnormal run and the first event overlapping it.
+    """One labelled abnormal run and the first event that detects it.
 
     onset_frame: first abnormal frame (labels' numbering). delay: event start minus the
-    labelled onset time in seconds (negative: the event started first); None when no
-    event overlaps the run.
+    labelled onset time in seconds (negative: the event started first, at most ``early``
+    seconds before); None when no event starts in that span.
     """
 
     onset_frame: int
@@ -82,13 +82,15 @@ class Detection:
 
 
 def event_delays(
-    frames: Sequence[int], times: F64, labels: Labels, events: Sequence[Interval]
+    frames: Sequence[int], times: F64, labels: Labels, events: Sequence[Interval], early: float = 0.0
 ) -> list[Detection]:
-    """For each abnormal run of one clip: the delay of the first event that overlaps it."""
+    """For each abnormal run of one clip: the delay of the first event starting between
+    ``early`` seconds before its onset and its last frame (an event that began long before,
+    such as a gathering, does not detect a later onset)."""
     out = []
     for a, b in runs(labels):
         t0, t1 = float(times[a]), float(times[b - 1])
-        hit = [e for e in events if e.start <= t1 and e.end >= t0]
+        hit = sorted((e for e in events if t0 - early <= e.start <= t1), key=lambda e: e.start)
         delay = (hit[0].start - t0) if hit else None
         out.append(Detection(int(frames[a]), t0, None if delay is None else round(delay, 4)))
     return out

@@ -300,7 +300,7 @@ def _column(results: list[ClipResult], rules: bool) -> dict[str, Any]:
             "auc": _nan_to_none(roc_auc(yy, ss)), "ap": _nan_to_none(average_precision(yy, ss)),
             "frames": int(yy.size), "abnormal": int(yy.sum()),
         }  # fmt: skip
-        for d in event_delays(r.frames, tt, yy, events):
+        for d in event_delays(r.frames, tt, yy, events, early=ONSET_TOLERANCE):
             delays.append({"clip": r.name, "onset_frame": d.onset_frame, "delay_s": d.delay})
         alarms += false_alarms(tt, yy, events)
         if yy.size > 1:
