@@ -79,6 +79,21 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--json", type=Path, help="write metrics as JSON here")
     m.add_argument("--out", type=Path, help="write each sequence's tracks (MOT format) into this folder")
 
+    c = esub.add_parser("count", help="people counting (MAE, RMSE) on folders of frames + labels.csv")
+    c.add_argument("datasets", nargs="+", type=Path, help="dataset folders (frames/ + labels.csv)")
+    c.add_argument("--train", type=Path, default=None,
+                   help="a dataset folder whose frames all calibrate (then every frame of each dataset is scored)")
+    c.add_argument("--calibrate-frames", type=int, default=100,
+                   help="without --train: the first N frames calibrate, the rest are scored (0: no calibration)")
+    c.add_argument("--config", type=Path, help="YAML config (detector:, counting:)")
+    c.add_argument("--tiles", default=None, help="tile grid override: 3x3, 1x1 (whole frame), 2x2+full")
+    c.add_argument("--calibration", type=Path, default=None, help="use this saved calibration instead of fitting")
+    c.add_argument("--save-calibration", type=Path, default=None, help="write the fitted calibration here")
+    c.add_argument("--smoothing", choices=["kalman", "median", "mean", "off"], default=None,
+                   help="temporal smoothing of the count (default: from the config)")
+    c.add_argument("--fps", type=_positive, default=None, help="frame rate of datasets without a time column (default 2)")
+    c.add_argument("--json", type=Path, help="write results as JSON here")
+
     b = sub.add_parser("bench", help="measure speed per stage and compare trackers")
     b.add_argument("--video", type=Path, default=None, help="video for the pipeline benchmark (default: vtest.avi in the data dir)")
     b.add_argument("--mot", type=Path, nargs="*", default=None, help="MOT sequences for the tracker benchmark (default: the shared ones)")
@@ -98,7 +113,7 @@ def _configure_logging(debug: bool) -> None:
         stream=sys.stderr,
     )
     if not debug:
-        for noisy in ("libav", "matplotlib", "PIL"):
+        for noisy in ("libav", "matplotlib", "PIL", "httpx"):
             logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
@@ -111,6 +126,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from vigil.eval.mot_cmd import run_eval_mot_command
 
         return run_eval_mot_command(args)
+    if args.command == "eval" and args.eval_command == "count":
+        from vigil.eval.count_cmd import run_eval_count_command
+
+        return run_eval_count_command(args)
     if args.command == "bench":
         from vigil.eval.bench import run_bench_command
 

@@ -18,6 +18,7 @@ from vigil.config.analytics import (
 )
 from vigil.config.base import StrictModel
 from vigil.config.masks import MaskConfig
+from vigil.count.config import CountingConfig
 from vigil.detect.classes import CLASS_IDS, DEFAULT_CLASSES
 
 
@@ -120,6 +121,10 @@ class AnalysisConfig(StrictModel):
     rules: tuple[RuleConfig, ...] = Field(
         default_factory=default_rules, max_length=256,
         description="Behaviour rules keyed by type; default: running, crowd_running, dispersal, gathering.",
+    )
+    counting: CountingConfig = Field(
+        default_factory=CountingConfig,  # type: ignore[arg-type]
+        description="Dense-scene people counting: tiles, count calibration, smoothing.",
     )
 
     @model_validator(mode="wrap")
