@@ -78,8 +78,10 @@ def bench_trackers(dirs: list[Path], cfg: AnalysisConfig, repeat: int) -> dict[s
 def _print_pipeline(p: dict[str, Any]) -> None:
     ms = p["ms_per_frame"]
     print(f"Pipeline: {p['video']} ({p['frames']} frames, model {p['model']}, {p['threads']} threads)")
-    for k in ("decode", "preprocess", "inference", "postprocess", "tracking", "outputs", "total"):
-        print(f"  {k:<12} {ms[k]:7.2f} ms/frame")
+    for k in ("decode", "masking", "preprocess", "inference", "postprocess", "tracking", "analytics", "outputs",
+              "total"):
+        if k in ms:
+            print(f"  {k:<12} {ms[k]:7.2f} ms/frame")
     print(f"  frames/s      {p['frames_per_second']:7.1f}")
     print(f"  outside inference {100 * p['share_outside_inference']:5.1f}% of wall time"
           " (decode runs on its own thread, overlapping inference)")
@@ -100,8 +102,15 @@ def run_bench_command(args: argparse.Namespace) -> int:
     result: dict[str, Any] = {}
     if not args.skip_pipeline:
         video = args.video or require_data_dir() / "videos" / "vtest.avi"
+        # Side by side: without behaviour analytics, then as configured, to price the rules.
+        core = cfg.model_copy(update={"rules": ()})
+        result["pipeline_core"] = bench_pipeline(video, core, args.max_frames)
         result["pipeline"] = bench_pipeline(video, cfg, args.max_frames)
         _print_pipeline(result["pipeline"])
+        base = result["pipeline_core"]["ms_per_frame"]["total"]
+        full = result["pipeline"]["ms_per_frame"]["total"]
+        result["analytics_overhead"] = full / base - 1.0 if base > 0 else 0.0
+        print(f"  without behaviour rules: {base:.2f} ms/frame; rules add {100 * result['analytics_overhead']:+.1f}%")
     if not args.skip_trackers:
         dirs = args.mot if args.mot else [require_data_dir() / d for d in DEFAULT_MOT]
         missing = [d for d in dirs if not d.exists()]
