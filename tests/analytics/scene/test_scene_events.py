@@ -19,7 +19,7 @@ STEP = 0.1
 
 def _model(threshold: float = 3.0) -> SceneModel:
     return SceneModel(
-        SceneModelConfig(), (160, 120), (320, 240), np.ones((12, 16), np.float32), np.zeros(3), np.ones(3),
+        SceneModelConfig(width=160, cell=10), (160, 120), (320, 240), np.ones((12, 16), np.float32), np.zeros(3), np.ones(3),
         threshold, 1.0,
     )  # fmt: skip
 

@@ -34,7 +34,8 @@ def test_fast_blob_scores_above_every_normal_frame(synth_scene: Scene, synth_mod
 def test_normal_speed_map_is_learned_per_place(synth_model: SceneModel) -> None:
     # walkers use lanes in the middle rows; the top row (no walker lane) borrows the frame's normal speed
     v = synth_model.normal_speed
-    assert v.shape == (SIZE[1] * 160 // SIZE[0] // 10, 16)
+    cfg = synth_model.config
+    assert v.shape == (round(SIZE[1] * cfg.width / SIZE[0]) // cfg.cell, cfg.width // cfg.cell)
     assert np.all(v > 0)
     assert 5.0 < float(np.median(v)) < 20.0  # walkers move 16-24 px/s in source = 8-12 working px/s
 
@@ -44,7 +45,7 @@ def test_cell_scores_point_at_the_fast_blob(synth_scene: Scene, synth_model: Sce
     s = out[int(1.5 * FPS)]  # blob fully inside the frame
     x = Scene.fast_x(s.t, 200.0, 120.0)
     row, col = np.unravel_index(int(np.argmax(s.cell_scores)), s.cell_scores.shape)
-    cell_px = 10 * SIZE[0] / 160  # source pixels per cell
+    cell_px = synth_model.config.cell * SIZE[0] / synth_model.config.width  # source pixels per cell
     assert 100.0 - cell_px <= row * cell_px <= 100.0 + FAST[1]
     assert x - 2 * cell_px <= col * cell_px <= x + FAST[0] + cell_px
 
@@ -127,3 +128,12 @@ def test_learning_across_a_cut_measures_no_motion_over_it(synth_scene: Scene) ->
     assert model.info["clips"] == 2
     # a cut inside one clip without end_clip would be a huge flow; the learned normal speed stays low
     assert float(model.normal_speed.max()) < 40.0
+
+
+def test_dis_flow_also_separates_the_fast_blob(synth_scene: Scene) -> None:
+    learner = SceneLearner(SceneModelConfig(flow="dis"))
+    for f in synth_scene.frames(20.0):
+        learner.add(f)
+    model = learner.fit(1.0)
+    t, s, _ = _scores(model, synth_scene.frames(8.0, t0=100.0, fast_from=104.0))
+    assert s[t >= 105.0].min() > s[t < 104.0].max() + 2.0

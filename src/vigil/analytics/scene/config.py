@@ -7,6 +7,8 @@ calibration is needed.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from vigil.config.base import StrictModel
@@ -15,11 +17,15 @@ from vigil.config.base import StrictModel
 class SceneModelConfig(StrictModel):
     """How motion is measured and turned into an anomaly score (fixed when the model is learned)."""
 
-    width: int = Field(160, ge=64, le=640, description="Width (px) of the grey working image the motion is measured on.")
+    width: int = Field(144, ge=64, le=640, description="Width (px) of the grey working image the motion is measured on.")
     interval: float = Field(
         0.11, ge=0.0, le=2.0,
         description="Seconds between analysed frames; frames closer than this to the last analysed one reuse its "
         "score (0: every frame).",
+    )
+    flow: Literal["farneback", "dis"] = Field(
+        "farneback",
+        description="Dense optical flow: OpenCV Farneback (more accurate on small objects) or DIS (cheaper).",
     )
     mask_rows: int = Field(
         0, ge=0, le=4096,
@@ -29,7 +35,7 @@ class SceneModelConfig(StrictModel):
         0.2, gt=0.0, le=5.0,
         description="Motion below this many working pixels between two analysed frames counts as noise.",
     )
-    cell: int = Field(10, ge=4, le=64, description="Side (working px) of the cells whose normal speed is learned.")
+    cell: int = Field(9, ge=4, le=64, description="Side (working px) of the cells whose normal speed is learned.")
     prior_weight: float = Field(
         20.0, ge=0.0, le=1e4,
         description="Observations a cell needs before its own normal speed outweighs its row's (shrinkage).",

@@ -32,6 +32,13 @@ _TIME_EPS = 1e-3
 _FB = (0.5, 2, 9, 1, 5, 1.1, 0)
 
 
+def _make_dis() -> cv2.DISOpticalFlow:
+    """DIS, ultrafast preset refined one pyramid level further (finest scale 1)."""
+    dis = cv2.DISOpticalFlow.create(cv2.DISOPTICAL_FLOW_PRESET_ULTRAFAST)
+    dis.setFinestScale(1)
+    return dis
+
+
 def working_size(source_size: tuple[int, int], width: int) -> tuple[int, int]:
     """(width, height) of the working image for a (width, height) source; keeps the aspect ratio."""
     w, h = source_size
@@ -95,6 +102,7 @@ class MotionMeter:
         self.size = size
         self._prev: U8 | None = None
         self._prev_t = 0.0
+        self._dis = _make_dis() if cfg.flow == "dis" else None
         self.analysed = 0
         self.restarted = False
         """True when the last ``update`` began a new run (first frame, gap, time going back)."""
@@ -122,7 +130,10 @@ class MotionMeter:
         if prev is None or dt <= 0.0 or dt > MAX_GAP:
             self.restarted = True
             return None
-        flow = cv2.calcOpticalFlowFarneback(prev, grey, None, *_FB)  # type: ignore[call-overload]
+        if self._dis is not None:
+            flow = self._dis.calc(prev, grey, None)  # type: ignore[call-overload]
+        else:
+            flow = cv2.calcOpticalFlowFarneback(prev, grey, None, *_FB)  # type: ignore[call-overload]
         speed = cv2.magnitude(flow[..., 0], flow[..., 1])
         speed *= np.float32(1.0 / dt)
         self.analysed += 1
