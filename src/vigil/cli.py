@@ -94,6 +94,29 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--fps", type=_positive, default=None, help="frame rate of datasets without a time column (default 2)")
     c.add_argument("--json", type=Path, help="write results as JSON here")
 
+    an = esub.add_parser("anomaly", help="frame-level anomaly scores (ROC AUC, AP, event delay) on labelled data")
+    an.add_argument("datasets", nargs="+", type=Path,
+                    help="dataset folders: labels.csv beside a video (UMN layout) or a testing/frames/<clip>/ tree")
+    an.add_argument("--train", type=Path, default=None, help="normal footage to learn from (Ped2: training/frames)")
+    an.add_argument("--json", type=Path, help="write auc, ap and event delays per dataset here")
+    an.add_argument("--scores", type=Path, help="write every frame's score as CSV (dataset,clip,frame,score)")
+    an.add_argument("--config", type=Path, help="YAML config (scene, unusual_activity; detector/tracker/rules for --rules)")
+    an.add_argument("--learn-seconds", type=_positive, default=None,
+                    help="UMN protocol: seconds of normal footage at the start of each scene to learn from (default 10)")
+    an.add_argument("--false-alarms-per-hour", type=_positive, default=None,
+                    help="event threshold calibrated to this rate on the normal footage (default 1)")
+    an.add_argument("--fps", type=_positive, default=None, help="frame rate of image-folder datasets (default 10)")
+    an.add_argument("--mask-rows", type=int, default=None, help="blank this many top rows (UMN: 31, automatic)")
+    an.add_argument("--rules", action="store_true", help="also score with the behaviour rules alone (runs the detector)")
+
+    ln = sub.add_parser("learn", help="learn a camera's normal scene from normal footage (for unusual_activity)")
+    ln.add_argument("inputs", nargs="+", help="normal footage: video files, image folders, or folders of clips")
+    ln.add_argument("--out", type=Path, required=True, help="where to write the scene model (.npz)")
+    ln.add_argument("--config", type=Path, help="YAML config (scene, unusual_activity, masks)")
+    ln.add_argument("--false-alarms-per-hour", type=_positive, default=1.0,
+                    help="calibrate the event threshold to this many false alarms per hour (default 1)")
+    ln.add_argument("--fps", type=_positive, default=None, help="frame rate of image folders without one")
+
     b = sub.add_parser("bench", help="measure speed per stage and compare trackers")
     b.add_argument("--video", type=Path, default=None, help="video for the pipeline benchmark (default: vtest.avi in the data dir)")
     b.add_argument("--mot", type=Path, nargs="*", default=None, help="MOT sequences for the tracker benchmark (default: the shared ones)")
@@ -130,6 +153,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from vigil.eval.count_cmd import run_eval_count_command
 
         return run_eval_count_command(args)
+    if args.command == "eval" and args.eval_command == "anomaly":
+        from vigil.eval.anomaly_cmd import run_eval_anomaly_command
+
+        return run_eval_anomaly_command(args)
+    if args.command == "learn":
+        from vigil.analytics.scene.learn_cmd import run_learn_command
+
+        return run_learn_command(args)
     if args.command == "bench":
         from vigil.eval.bench import run_bench_command
 

@@ -26,7 +26,7 @@ def _node_for(root: yaml.Node | None, loc: Sequence[int | str]) -> yaml.Node | N
             match = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(key)]
             if not match:
                 return node
-            k, v = match[0]
+            _, v = match[0]
             node = v
         elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
             node = node.value[key]

@@ -18,6 +18,7 @@ from vigil.config.analytics import (
 )
 from vigil.config.base import StrictModel
 from vigil.config.masks import MaskConfig
+from vigil.config.scene import SceneModelConfig, UnusualActivityConfig
 from vigil.count.config import CountingConfig
 from vigil.detect.classes import CLASS_IDS, DEFAULT_CLASSES
 
@@ -121,6 +122,17 @@ class AnalysisConfig(StrictModel):
     rules: tuple[RuleConfig, ...] = Field(
         default_factory=default_rules, max_length=256,
         description="Behaviour rules keyed by type; default: running, crowd_running, dispersal, gathering.",
+    )
+    scene_model: Path | None = Field(
+        None, description="Learned scene model (.npz from `vigil learn`); when set, frames get an anomaly score."
+    )
+    scene: SceneModelConfig = Field(
+        default_factory=SceneModelConfig,  # type: ignore[arg-type]
+        description="How motion is measured for the scene model (fixed when the model is learned).",
+    )
+    unusual_activity: UnusualActivityConfig = Field(
+        default_factory=UnusualActivityConfig,  # type: ignore[arg-type]
+        description="When a high anomaly score becomes an unusual_activity event.",
     )
     counting: CountingConfig = Field(
         default_factory=CountingConfig,  # type: ignore[arg-type]

@@ -41,7 +41,6 @@ from vigil.analytics.scene import (
     UnusualActivityConfig,
     UnusualActivityDetector,
 )
-from vigil.analytics.scene.settings import load_scene_settings
 from vigil.errors import DatasetError, OutputError
 from vigil.eval.anomaly import (
     Interval,
@@ -377,19 +376,21 @@ def _print(name: str, d: dict[str, Any]) -> None:
 
 def run_eval_anomaly_command(args: argparse.Namespace) -> int:
     """Reads args.datasets (list of Path), args.train (Path | None), args.json (Path | None),
-    args.scores (Path | None); optional: args.config (scene settings YAML), args.learn_seconds,
-    args.false_alarms_per_hour, args.fps (frame folders), args.mask_rows, args.rules (bool)."""
-    settings = load_scene_settings(getattr(args, "config", None))
+    args.scores (Path | None); optional: args.config (the analysis YAML: scene, unusual_activity and,
+    with --rules, detector/tracker/rules), args.learn_seconds, args.false_alarms_per_hour, args.fps
+    (frame folders), args.mask_rows, args.rules (bool)."""
+    from vigil.config import AnalysisConfig, load_yaml
+
+    config_path = getattr(args, "config", None)
+    settings = load_yaml(config_path, AnalysisConfig) if config_path else AnalysisConfig()
     rate = float(getattr(args, "false_alarms_per_hour", None) or 1.0)
     learn_seconds = float(getattr(args, "learn_seconds", None) or LEARN_SECONDS)
-    rules_cfg = None
-    if getattr(args, "rules", False):
-        from vigil.config import AnalysisConfig, load_yaml
-
-        rules_cfg = AnalysisConfig()
-        if getattr(args, "rules_config", None):
-            rules_cfg = load_yaml(args.rules_config, AnalysisConfig)
-    report: dict[str, Any] = {"config": settings.model_dump(mode="json"), "datasets": {}}
+    rules_cfg = settings if getattr(args, "rules", False) else None
+    report: dict[str, Any] = {
+        "config": {"scene": settings.scene.model_dump(mode="json"),
+                   "unusual_activity": settings.unusual_activity.model_dump(mode="json")},
+        "datasets": {},
+    }
     all_results: dict[str, list[ClipResult]] = {}
     t0 = time.perf_counter()
     for root in args.datasets:

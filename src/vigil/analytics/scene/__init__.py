@@ -11,7 +11,7 @@ Behaviour only: motion statistics per place, never appearance or identity.
 """
 
 from vigil.analytics.scene.calibrate import Calibration, EventGate, calibrate_threshold
-from vigil.analytics.scene.config import SceneModelConfig, UnusualActivityConfig
+from vigil.config.scene import SceneModelConfig, UnusualActivityConfig
 from vigil.analytics.scene.detector import KIND, UnusualActivityDetector
 from vigil.analytics.scene.learner import SceneLearner
 from vigil.analytics.scene.model import SceneModel

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from vigil.analytics.scene.calibrate import EventGate
-from vigil.analytics.scene.config import UnusualActivityConfig
+from vigil.config.scene import UnusualActivityConfig
 from vigil.analytics.scene.model import SceneModel
 from vigil.analytics.scene.scorer import SceneScore
 from vigil.types import Event

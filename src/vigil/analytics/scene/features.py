@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from vigil.analytics.scene.config import SceneModelConfig
+from vigil.config.scene import SceneModelConfig
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]

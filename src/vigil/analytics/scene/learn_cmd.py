@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 
 from vigil.analytics.scene.learner import SceneLearner
-from vigil.analytics.scene.settings import load_scene_settings
+from vigil.config import AnalysisConfig, load_yaml
 from vigil.errors import DatasetError, SourceError
+from vigil.pipeline.masking import FrameMasker
 from vigil.sources import open_source
 from vigil.sources.images import IMAGE_SUFFIXES, natural_key
 
@@ -45,7 +46,9 @@ def run_learn_command(args: argparse.Namespace) -> int:
     """Reads args.inputs (list of str), args.out (Path), args.config (Path | None),
     args.false_alarms_per_hour (float, default 1.0) and args.fps (float | None: frame rate
     of image folders without one)."""
-    settings = load_scene_settings(getattr(args, "config", None))
+    config_path = getattr(args, "config", None)
+    settings = load_yaml(config_path, AnalysisConfig) if config_path else AnalysisConfig()
+    masker = FrameMasker(settings.masks)
     rate = float(getattr(args, "false_alarms_per_hour", None) or 1.0)
     learner = SceneLearner(settings.scene)
     t0 = time.perf_counter()
@@ -55,7 +58,7 @@ def run_learn_command(args: argparse.Namespace) -> int:
         try:
             with open_source(spec, fps=getattr(args, "fps", None)) as source:
                 for frame in source:
-                    learner.add(frame)
+                    learner.add(masker.apply(frame))
         except DatasetError as e:
             raise DatasetError(f"{spec}: {e}") from e
         except SourceError:

@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from vigil.analytics.scene.calibrate import calibrate_threshold
-from vigil.analytics.scene.config import SceneModelConfig, UnusualActivityConfig
+from vigil.config.scene import SceneModelConfig, UnusualActivityConfig
 from vigil.analytics.scene.features import (
     N_STATS,
     STAT_NAMES,

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from pydantic import ValidationError
 
 from vigil import __version__
-from vigil.analytics.scene.config import SceneModelConfig
+from vigil.config.scene import SceneModelConfig
 from vigil.analytics.scene.features import N_STATS, STAT_NAMES, grid_shape
 from vigil.errors import ConfigError, OutputError
 

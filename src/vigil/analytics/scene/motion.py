@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from vigil.analytics.scene.config import SceneModelConfig
+from vigil.config.scene import SceneModelConfig
 from vigil.types import Frame
 
 F32 = npt.NDArray[np.float32]
