@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from vigil import __version__
 from vigil.analytics.engine import AnalyticsEngine
+from vigil.analytics.scene import SceneModel, UnusualActivityDetector
 from vigil.config.models import AnalysisConfig
 from vigil.detect import create_detector
 from vigil.detect.classes import PERSON
@@ -110,7 +111,12 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
         stack.callback(source.close)
         _prepare_out_dir(out)
         detector = create_detector(cfg.detector)
-        pipeline = CameraPipeline(cfg.camera, detector, VigilTracker(cfg.tracker), AnalyticsEngine.from_config(cfg))
+        unusual = None
+        if cfg.scene_model is not None:
+            unusual = UnusualActivityDetector(SceneModel.load(cfg.scene_model), cfg.unusual_activity, cfg.camera)
+        pipeline = CameraPipeline(
+            cfg.camera, detector, VigilTracker(cfg.tracker), AnalyticsEngine.from_config(cfg), unusual
+        )
         masker = FrameMasker(cfg.masks)  # the detector sees masked frames; outputs show the originals
         scene = SceneGeometry.from_config(cfg)
         live = isinstance(source, LiveSource)
@@ -157,6 +163,8 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
             n_events += len(events)
             assert report is not None
             report.add(frame.pts, result.tracks)
+            if result.anomaly is not None and pipeline.anomaly_threshold is not None:
+                report.add_score(frame.pts, result.anomaly, pipeline.anomaly_threshold)
             if video is not None:
                 video.write(frame, result.tracks, events)
             output_seconds += time.perf_counter() - t0

@@ -6,6 +6,7 @@ import time
 from dataclasses import dataclass
 
 from vigil.analytics.engine import AnalyticsEngine
+from vigil.analytics.scene import SceneScorer, UnusualActivityDetector
 from vigil.detect.base import Detector
 from vigil.track.base import Tracker
 from vigil.types import Detections, Event, Frame, Tracks
@@ -20,6 +21,7 @@ class FrameResult:
     tracks: Tracks
     ended_track_ids: tuple[int, ...]
     events: tuple[Event, ...]
+    anomaly: float | None = None
 
 
 class CameraPipeline:
@@ -29,17 +31,32 @@ class CameraPipeline:
     None for files, where time-of-day windows are always armed.
     """
 
-    def __init__(self, camera: str, detector: Detector, tracker: Tracker, analytics: AnalyticsEngine) -> None:
+    def __init__(
+        self,
+        camera: str,
+        detector: Detector,
+        tracker: Tracker,
+        analytics: AnalyticsEngine,
+        unusual: UnusualActivityDetector | None = None,
+    ) -> None:
         self.camera = camera
         self.detector = detector
         self.tracker = tracker
         self.analytics = analytics
+        self.unusual = unusual
+        self.scorer = SceneScorer(unusual.model) if unusual is not None else None
         self.tracking_seconds = 0.0
+        self.scene_seconds = 0.0
         self.frames = 0
 
     @property
     def analytics_seconds(self) -> float:
-        return self.analytics.seconds
+        """Behaviour rules plus the learned scene model."""
+        return self.analytics.seconds + self.scene_seconds
+
+    @property
+    def anomaly_threshold(self) -> float | None:
+        return self.unusual.threshold if self.unusual is not None else None
 
     def process(self, frame: Frame, wall_time: float | None = None) -> FrameResult:
         detections = self.detector.detect(frame.image)
@@ -48,9 +65,19 @@ class CameraPipeline:
         ended = tuple(self.tracker.finished())
         self.tracking_seconds += time.perf_counter() - t0
         events = self.analytics.evaluate(tracks, frame.pts, (frame.width, frame.height), wall_time)
+        anomaly = None
+        if self.scorer is not None and self.unusual is not None:
+            t1 = time.perf_counter()
+            score = self.scorer.score(frame, tracks)
+            events.extend(self.unusual.update(score))
+            anomaly = score.frame_score
+            self.scene_seconds += time.perf_counter() - t1
         self.frames += 1
-        return FrameResult(frame, detections, tracks, ended, tuple(events))
+        return FrameResult(frame, detections, tracks, ended, tuple(events), anomaly)
 
     def close(self, t: float) -> list[Event]:
         """End ongoing behaviour events at stream time ``t``."""
-        return self.analytics.close(t)
+        events = self.analytics.close(t)
+        if self.unusual is not None:
+            events.extend(self.unusual.close(t))
+        return events
