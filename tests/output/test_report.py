@@ -112,7 +112,7 @@ def test_report_is_one_safe_self_contained_page(tmp_path: Path, tracks_of: MakeT
     # the summary figures are on the page
     assert summary["frames"] == 200 and summary["unique_tracks"] == 4
     assert summary["peak_people"] == 3 and summary["stream_seconds"] == pytest.approx(20.0)
-    assert summary["analysis_fps"] == 50.0 and summary["input"] == "rtsp://10.0.0.5/stream"
+    assert summary["analysis_fps"] == 50.0 and summary["input"] == "rtsp://***@10.0.0.5/stream"
     for label, value in [("Frames analysed", "200"), ("Unique tracks", "4"), ("Peak people in view", "3"),
                          ("Stream duration", "20.0 s"), ("Analysis speed", "50.0 fps")]:
         assert re.search(rf">{re.escape(value)}</div><div class=\"k\">{re.escape(label)}<", html), label
@@ -179,7 +179,8 @@ def test_memory_stays_bounded_over_100k_frames(tracks_of: MakeTracks) -> None:
 
 
 def test_redact_url() -> None:
-    assert redact_url("rtsp://u:p@cam.local:554/x?y=1") == "rtsp://cam.local:554/x?y=1"
+    assert redact_url("rtsp://u:p@cam.local:554/x?y=1") == "rtsp://***@cam.local:554/x?y=1"
+    assert redact_url("http://cam.local/snap?user=admin&password=hunter2") == "http://cam.local/snap?user=***&password=***"
     assert redact_url("rtsp://cam.local/x") == "rtsp://cam.local/x"
     assert redact_url("/videos/a@b.mp4") == "/videos/a@b.mp4"
 
@@ -201,7 +202,7 @@ def test_report_takes_the_pipeline_summary_and_hides_credentials(tmp_path: Path,
     report.write(tmp_path / "r.html", summary)
     html = (tmp_path / "r.html").read_text()
     parse(html)
-    assert "hunter2" not in html and "admin" not in html and "rtsp://cam.local/live" in html
+    assert "hunter2" not in html and "admin" not in html and "rtsp://***@cam.local/live" in html
     assert "Vigil report \u2013 gate" in html  # the summary's camera wins
     assert '>20.0 fps</div><div class="k">Analysis speed<' in html
     assert '>7</div><div class="k">Events<' in html

@@ -27,7 +27,7 @@ from vigil.detect.classes import PERSON
 from vigil.output._eventtext import event_details
 from vigil.output._files import write_text_atomic
 from vigil.output._timefmt import duration
-from vigil.output._urls import redact_url
+from vigil.redaction import redact as redact_url
 from vigil.output.aggregate import BinnedSeries, GridHeatmap, Histogram, RunningStats
 from vigil.output.behaviour_charts import LineCountRow, line_counts_html, occupancy_html, score_caption, score_svg
 from vigil.output.charts import heatmap_image, histogram_svg, image_data_uri, people_chart_svg

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from vigil.output._urls import redact_url
+from vigil.redaction import redact as redact_url
 from vigil.output.report import ReportBuilder
 
 __all__ = ["redact_url", "run_summary"]

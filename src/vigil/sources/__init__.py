@@ -13,7 +13,7 @@ from pathlib import Path
 from vigil.errors import SourceNotFoundError
 from vigil.sources._backoff import Backoff
 from vigil.sources._common import check_window
-from vigil.sources._redact import redact
+from vigil.redaction import redact
 from vigil.sources._spec import SourceSpec, parse_spec
 from vigil.sources.base import Source, SourceHealth
 from vigil.sources.file import FileSource

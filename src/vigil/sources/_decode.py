@@ -15,7 +15,7 @@ from av.video.reformatter import VideoReformatter
 from av.video.stream import VideoStream
 
 from vigil.errors import SourceError, SourceFormatError, SourceNotFoundError, SourceUnreachableError
-from vigil.sources._redact import redact, scrub
+from vigil.redaction import redact, scrub
 from vigil.types import Image
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from typing import Literal
 from urllib.parse import unquote, urlsplit
 
 from vigil.errors import SourceError
-from vigil.sources._redact import redact
+from vigil.redaction import redact
 
 Kind = Literal["file", "folder", "rtsp", "http", "stream", "webcam"]
 

@@ -15,7 +15,7 @@ from vigil.errors import SourceFormatError, SourceNotFoundError
 from vigil.sources._common import SourceBase, check_window
 from vigil.sources._decode import BgrConverter, FrameDecoder, nominal_rate, open_input, reason, video_stream
 from vigil.sources._rate import FpsLimiter
-from vigil.sources._redact import redact
+from vigil.redaction import redact
 from vigil.types import Frame
 
 log = logging.getLogger(__name__)

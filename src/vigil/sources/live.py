@@ -24,7 +24,7 @@ from vigil.sources._clock import LiveClock
 from vigil.sources._common import SourceBase, check_window
 from vigil.sources._decode import BgrConverter, FrameDecoder, nominal_rate, open_input, reason, video_stream
 from vigil.sources._rate import FpsLimiter
-from vigil.sources._redact import redact, scrub
+from vigil.redaction import redact, scrub
 from vigil.types import Frame
 
 log = logging.getLogger(__name__)

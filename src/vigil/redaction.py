@@ -1,4 +1,4 @@
-"""Masking of credentials in URLs, so that no password reaches a log line or an error."""
+"""Masking of credentials in URLs and text, so that no password reaches a log line, an error or an output."""
 
 from __future__ import annotations
 
