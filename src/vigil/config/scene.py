@@ -44,7 +44,14 @@ class SceneModelConfig(StrictModel):
         0.98, gt=0.5, lt=1.0,
         description="Speed statistic: this quantile of the per-pixel speed relative to normal, over the frame.",
     )
-    speed_smoothing: float = Field(0.5, gt=0.0, le=10.0, description="Time constant (s) of the speed statistic's smoothing.")
+    speed_smoothing: float = Field(
+        0.5, gt=0.0, le=10.0, description="Time constant (s) with which the speed statistic's smoothing follows a rise."
+    )
+    speed_decay: float = Field(
+        2.0, gt=0.0, le=30.0,
+        description="Time constant (s) with which the smoothed speed statistic follows a fall: unusual motion "
+        "is remembered for a moment after it leaves the picture or hides in a thinning crowd.",
+    )
     activity_smoothing: float = Field(
         0.5, gt=0.0, le=10.0, description="Time constant (s) of the moving-area (activity) smoothing."
     )

@@ -129,6 +129,8 @@ class _Scoring:
         self.result = result
         result.threshold = self.detector.threshold
         self._start: float | None = None
+        self._unmeasured = 0
+        """Leading frames scored before the first measurement (no motion yet: the first frame of a clip)."""
 
     def add(self, frame: Frame, frame_no: int, label: int, rules: int | None) -> None:
         s = self.scorer.score(frame)
@@ -143,6 +145,11 @@ class _Scoring:
         r.times.append(frame.pts)
         r.labels.append(label)
         r.scores.append(s.frame_score)
+        if s.analysed and self._unmeasured == len(r.scores) - 1:
+            # like a per-frame flow baseline, which gives the first frame its first pair's flow
+            r.scores[: self._unmeasured] = [s.frame_score] * self._unmeasured
+        elif not s.analysed and self._unmeasured == len(r.scores) - 1:
+            self._unmeasured += 1
         if rules is not None:
             r.rules.append(float(rules))
 

@@ -31,6 +31,9 @@ Mask = npt.NDArray[np.bool_]
 
 PRESENT = 0.1
 """Share of a cell's pixels that must move for the cell's speed to count as an observation."""
+DISPERSING = math.log(1.25)
+"""Fall of the smoothed log moving area within ``change_window`` (a fifth of it gone) beyond which the
+scene is emptying: then the speed statistic decays with ``speed_decay`` instead of ``speed_smoothing``."""
 N_STATS = 3
 STAT_NAMES = ("speed", "activity_fall", "activity_rise")
 
@@ -140,13 +143,21 @@ class TemporalFeatures:
             self._speed, self._act = log_speed, log_activity
         else:
             dt = t - self._t
-            self._speed += (1.0 - math.exp(-dt / self.cfg.speed_smoothing)) * (log_speed - self._speed)
             self._act += (1.0 - math.exp(-dt / self.cfg.activity_smoothing)) * (log_activity - self._act)
-        self._t = t
         hist = self._hist
         hist.append((t, self._act))
         while hist and hist[0][0] < t - self.cfg.change_window:
             hist.popleft()
         hi = max(v for _, v in hist)
         lo = min(v for _, v in hist)
+        if self._t is not None and t > self._t:
+            dt = t - self._t
+            if log_speed > self._speed:
+                tau = self.cfg.speed_smoothing
+            elif hi - self._act > DISPERSING:
+                tau = self.cfg.speed_decay
+            else:
+                tau = self.cfg.speed_smoothing
+            self._speed += (1.0 - math.exp(-dt / tau)) * (log_speed - self._speed)
+        self._t = t
         return self._speed, hi - self._act, self._act - lo
