@@ -100,6 +100,8 @@ def test_eval_reports_and_scores(tmp_path: Path, scenes_dataset: Path, clips_dat
     assert list(rows[0]) == ["dataset", "clip", "frame", "score"]
     ped_rows = [r for r in rows if r["dataset"] == clips_dataset.name]
     assert [int(r["frame"]) for r in ped_rows] == list(range(100))  # every test frame, labels' numbering
+    first = [float(r["score"]) for r in ped_rows[:4]]
+    assert first[0] == first[1] == first[2] != 0.0  # frames 0-1 have no motion yet: they take frame 2's
     umn_rows = [r for r in rows if r["dataset"] == scenes_dataset.name and r["clip"] == "seq7"]
     assert int(umn_rows[0]["frame"]) == 280 + 200  # scene 2 starts at frame 280; the first 10 s are learned on
 

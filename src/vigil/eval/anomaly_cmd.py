@@ -8,6 +8,10 @@ Protocols (see ``anomaly_data``):
 - clips (UCSD Ped2): one model learns on the training footage (``--train``, default
   ``training/frames`` beside the labels) and scores every test frame.
 
+A clip's first frames (before the first pair of analysed frames) carry no motion; they
+take the clip's first measured score, as a per-frame flow baseline gives its first frame
+the first pair's flow.
+
 Reported per dataset: frame-level ROC AUC and average precision over all scored
 frames (scores are in units of each model's normal spread, so scenes pool), the same
 per clip, an onset-tolerant AUC (the second before each labelled onset left out: caption

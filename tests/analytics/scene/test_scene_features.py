@@ -89,6 +89,25 @@ def test_temporal_features_smooth_and_measure_changes() -> None:
     assert tf.update(50.0, 3.0, 1.0) == (3.0, 0.0, 0.0)  # time went back: start afresh
 
 
+def test_speed_memory_is_long_only_while_the_scene_empties() -> None:
+    cfg = SceneModelConfig(speed_smoothing=0.5, speed_decay=2.0, activity_smoothing=0.5, change_window=5.0)
+
+    def after_fast_motion(act_after: float) -> float:
+        tf = TemporalFeatures(cfg)
+        for t in np.arange(0.0, 3.0, 0.1):
+            tf.update(float(t), 3.0, -2.0)  # fast motion, steady moving area
+        s = 0.0
+        for t in np.arange(3.0, 4.0 + 1e-9, 0.1):
+            s, _, _ = tf.update(float(t), 0.0, act_after)  # motion back to normal for 1 s
+        return s
+
+    steady = after_fast_motion(-2.0)  # same moving area: the speed follows with speed_smoothing
+    emptying = after_fast_motion(-4.0)  # the moving area collapses: remembered with speed_decay
+    assert steady == pytest.approx(3.0 * math.exp(-1.1 / 0.5), rel=0.01)  # 11 steps of 0.1 s
+    assert emptying > 3.0 * math.exp(-1.1 / 2.0) * 0.8
+    assert emptying > 2.5 * steady
+
+
 def test_quantisation_error_is_small() -> None:
     speed = np.array([0.0, 0.01, 0.1, 1.0, 7.3, 99.0, 1000.0], np.float32)
     back = dequantise(quantise(speed))
