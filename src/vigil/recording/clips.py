@@ -232,6 +232,7 @@ class ClipRecorder:
             return
         self._files += 1
         self._error = None
+        self.disk.wrote()
         rel = video.path.relative_to(self.data_dir).as_posix()
         log.info("camera %s: clip %s (%.1f s, %d frames)", self.camera, rel, video.last_pts - video.first_pts,
                  video.frames)
@@ -269,6 +270,7 @@ class ClipRecorder:
             self._note_error(path, e, pts)
             return
         self._files += 1
+        self.disk.wrote()
         rel = path.relative_to(self.data_dir).as_posix()
         at = self.clock.at(pts)
         self._report(MediaFile(eid, "snapshot", rel, pts, pts, at, at))

@@ -1,8 +1,9 @@
 """Disk-full handling shared by the recorders.
 
 A recorder pauses (health ``disk_full``) when a write fails with ENOSPC/EDQUOT or
-when free space on the data directory falls below the floor; it logs that once and
-checks again every ``recheck`` seconds of stream time, resuming when space returns.
+when free space on the data directory falls below the floor; it logs that once (until
+a file is written again) and tries again every ``recheck`` seconds of stream time,
+resuming when space returns.
 Recording never touches the event database, so a full disk cannot corrupt it.
 """
 
@@ -64,6 +65,7 @@ class DiskGuard:
         self.recheck = recheck
         self._disk_usage = disk_usage
         self._full = False
+        self._warned = False  # one warning per episode: until a file is written again
         self._next_check: float | None = None
 
     @property
@@ -93,9 +95,15 @@ class DiskGuard:
         if free is not None and low and not self._full:
             self._set_full(f"only {free / GB:.2f} GB free, below {self.floor_bytes / GB:.2f} GB")
         elif not low and self._full:
-            self._full = False
-            log.info("camera %s: %s: disk space is back, recording resumes", self.camera, self.path)
+            self._full = False  # try again; wrote() confirms that space is back
+            log.debug("camera %s: %s: trying to record again", self.camera, self.path)
         return not self._full
+
+    def wrote(self) -> None:
+        """A file was written completely: a disk-full episode, if any, is over."""
+        if self._warned:
+            self._warned = False
+            log.info("camera %s: %s: disk space is back, recording resumed", self.camera, self.path)
 
     def report_full(self, now: float, error: BaseException) -> None:
         """A write failed because the disk is full: pause until the next check finds space."""
@@ -105,4 +113,7 @@ class DiskGuard:
 
     def _set_full(self, why: str) -> None:
         self._full = True
+        if self._warned:
+            return
+        self._warned = True
         log.warning("camera %s: %s: disk full (%s); recording paused until space returns", self.camera, self.path, why)

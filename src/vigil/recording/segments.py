@@ -110,6 +110,7 @@ class SegmentRecorder:
             return
         self._files += 1
         self._error = None
+        self.disk.wrote()
         rel = video.path.relative_to(self.data_dir).as_posix()
         log.debug("camera %s: segment %s (%d frames)", self.camera, rel, video.frames)
         if self.on_media is not None:
