@@ -90,9 +90,18 @@ class RecordingConfig(StrictModel):
         85, ge=10, le=100, description="JPEG quality of frames held in the pre-roll buffer (10-100)."
     )
     annotate_clips: bool = Field(True, description="Draw boxes, ids, trails and event banners on clips.")
-    continuous: ContinuousConfig = Field(default_factory=ContinuousConfig)  # type: ignore[arg-type]
-    retention: RetentionConfig = Field(default_factory=RetentionConfig)  # type: ignore[arg-type]
-    redaction: RedactionConfig = Field(default_factory=RedactionConfig)  # type: ignore[arg-type]
+    continuous: ContinuousConfig = Field(
+        default_factory=ContinuousConfig,  # type: ignore[arg-type]
+        description="Continuous recording in segments, besides event clips.",
+    )
+    retention: RetentionConfig = Field(
+        default_factory=RetentionConfig,  # type: ignore[arg-type]
+        description="How long media is kept: by age, total size and free disk.",
+    )
+    redaction: RedactionConfig = Field(
+        default_factory=RedactionConfig,  # type: ignore[arg-type]
+        description="Areas and people hidden in stored media.",
+    )
 
     @model_validator(mode="after")
     def _clip_holds_rolls(self) -> RecordingConfig:
