@@ -72,12 +72,12 @@ def test_enospc_pauses_then_resumes(tmp_path: Path, clock: WallClock, caplog: py
         60: [("b", start(6.0))], 70: [("b", end(7.0, 6.0))],
     }  # fmt: skip
     for i in range(90):
-        if i == 15:
-            sw.full = True  # the disk fills up in the middle of clip "a"
-        if i == 50:
-            sw.full = False
+        if i in (15, 50):
+            rec.flush()  # what came before was written before the switch
+            sw.full = i == 15  # the disk fills up in the middle of clip "a", space is back at 5 s
         rec.push(frame(i), None, events.get(i, []))  # never raises
         if i == 20:
+            rec.flush()  # the writer thread has met the full disk by now
             assert rec.health().state == "disk_full"
             assert not rec.health().recording
     rec.close()
@@ -105,7 +105,10 @@ def test_low_free_space_pauses_before_writing(tmp_path: Path, clock: WallClock) 
     assert rec.health().state == "ok"
     rec.close()
     (clip,) = sink.of("clip")
-    assert decode(tmp_path / clip.path)[0][0] >= 20  # recording resumed once space was back
+    # nothing was written while space was low; at 2 s the clip starts with what the
+    # pre-roll buffer still holds (1 s) and runs to where the stream stopped
+    assert decode(tmp_path / clip.path)[0] == list(range(10, 40))
+    assert [m.kind for m in sink.media] == ["clip"]  # the snapshot at the start was not possible
 
 
 def test_segments_survive_a_full_disk(tmp_path: Path, clock: WallClock) -> None:

@@ -14,15 +14,20 @@ A clip never exceeds ``max_clip``: a longer event continues in a new clip
 
 (the date is the UTC day of the clip's start). Each finished file is reported through
 ``on_media`` (the serve worker calls ``EventStore.attach_media``), once per event it
-holds. Errors never escape ``push``: a full disk pauses recording (health
-``disk_full``) until space returns; another failure drops that file (health ``error``).
+holds, on the recorder's writer thread. Errors never escape ``push``: a full disk
+pauses recording (health ``disk_full``) until space returns; another failure drops
+that file (health ``error``).
+
+``push`` does the cheap part (redaction, annotation, one JPEG encode for the pre-roll
+buffer, ~2-6 ms a 768x576 frame); decoding and H.264 encoding run on a writer thread
+(:mod:`vigil.recording.writer`), so an event start does not stall the pipeline.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
 
@@ -30,19 +35,18 @@ from vigil.config.recording import RecordingConfig
 from vigil.errors import OutputError
 from vigil.output.annotate import Annotator
 from vigil.recording.base import RecorderHealth, WallClock, safe_name
-from vigil.recording.disk import GB, DiskGuard, is_disk_full
+from vigil.recording.disk import GB, DiskGuard
 from vigil.recording.media import (
     MediaCallback,
-    MediaFile,
-    VideoFile,
     VideoWriterFactory,
     WriteBytes,
     encode_jpeg,
     h264_writer,
     write_bytes_atomic,
 )
-from vigil.recording.preroll import PrerollBuffer
+from vigil.recording.preroll import BufferedFrame, PrerollBuffer
 from vigil.recording.redact import Redactor
+from vigil.recording.writer import ClipWriter, FinishClip, OpenClip, Snapshot
 from vigil.types import Event, Frame, Image, Tracks
 
 log = logging.getLogger(__name__)
@@ -58,9 +62,11 @@ class _Clip:
     day: str
     event_ids: list[str]
     open_ids: set[str]
+    since: float | None  # the pre-roll still to hand over: buffered frames from this time on
     part: int = 1
     end_at: float | None = None  # when every event has ended: the last end + post_roll
-    video: VideoFile | None = None
+    part_start: float | None = None  # stream time of the current part's first frame; None: no part open
+    token: int = -1  # the writer's name for the current part
 
 
 @dataclass(slots=True)
@@ -70,7 +76,6 @@ class _Best:
     image: Image
     start_pts: float
     day: str
-    written: set[float] = field(default_factory=set)
 
 
 class ClipRecorder:
@@ -93,25 +98,22 @@ class ClipRecorder:
         self.camera = camera
         self.data_dir = Path(data_dir)
         self.config = config
-        self.on_media = on_media
-        self.fps = fps
         self.clock = clock or WallClock()
         self.redactor = Redactor(config.redaction)
-        self.annotator = annotator if annotator is not None else (
-            Annotator(camera=camera) if config.annotate_clips else None
-        )
+        if annotator is None and config.annotate_clips:
+            annotator = Annotator(camera=camera)
+        self.annotator = annotator
         self.buffer = PrerollBuffer(
             config.pre_roll, int(config.preroll_max_mb * 1024 * 1024), quality=config.buffer_quality
         )
-        self.disk = disk or DiskGuard(
-            self.data_dir, int(config.retention.min_free_gb * GB / 2), camera=camera
-        )
-        self._factory = writer_factory
-        self._write_bytes = write_bytes
+        self.disk = disk or DiskGuard(self.data_dir, int(config.retention.min_free_gb * GB / 2), camera=camera)
+        self._writer = ClipWriter(
+            camera, self.data_dir, on_media, self.clock, fps=fps, factory=writer_factory, write_bytes=write_bytes,
+            disk=self.disk,
+        )  # fmt: skip
         self._clip: _Clip | None = None
         self._best: dict[str, _Best] = {}
-        self._files = 0
-        self._error: str | None = None
+        self._tokens = 0
         self._retry_at = -float("inf")
         self._closed = False
 
@@ -122,25 +124,34 @@ class ClipRecorder:
         if self._closed or not self.config.enabled:
             return
         stored = self._prepare(frame, tracks, [ev for _, ev in events])
-        pts = frame.pts
+        current = self.buffer.append(stored, frame.pts)
+        self._check_failures(frame.pts)
         for eid, ev in events:
             if ev.phase in ("start", "instant"):
-                self._on_start(eid, ev, stored, pts)
+                self._on_start(eid, ev, stored, frame.pts)
             if ev.phase == "update":
-                self._on_update(eid, ev, stored, pts)
+                self._on_update(eid, ev, stored, frame.pts)
             if ev.phase in ("end", "instant"):
                 self._on_end(eid, ev)
-        self._write_frame(stored, pts)
-        self.buffer.append(stored, pts)
+        self._advance(current, stored)
 
     def _prepare(self, frame: Frame, tracks: Tracks | None, events: Sequence[Event]) -> Image:
         """The image as stored: redacted first, then annotated (boxes stay visible over blurred people)."""
         image = self.redactor.apply(frame.image, tracks)
         if self.annotator is not None:
-            image = self.annotator.draw(
-                Frame(image, frame.index, frame.pts), tracks if tracks is not None else Tracks.empty(), events
-            )
+            shown = tracks if tracks is not None else Tracks.empty()
+            image = self.annotator.draw(Frame(image, frame.index, frame.pts), shown, events)
         return image
+
+    def _check_failures(self, pts: float) -> None:
+        """A part the writer thread could not write is over: what follows goes to a new part."""
+        clip = self._clip
+        if clip is None or clip.part_start is None or self._writer.failed_token != clip.token:
+            return
+        clip.part_start = None
+        clip.part += 1
+        if not self.disk.full:
+            self._retry_at = pts + RETRY_SECONDS
 
     # -- events ---------------------------------------------------------------------------
 
@@ -149,8 +160,7 @@ class ClipRecorder:
         day = self.clock.at(onset).strftime("%Y-%m-%d")
         clip = self._clip
         if clip is None:
-            clip = self._clip = _Clip(safe_name(eid), day, [eid], {eid})
-            self._open_video(clip, image, pts, onset - self.config.pre_roll)
+            self._clip = _Clip(safe_name(eid), day, [eid], {eid}, since=onset - self.config.pre_roll)
         elif eid not in clip.event_ids:
             clip.event_ids.append(eid)
             clip.open_ids.add(eid)
@@ -180,83 +190,40 @@ class ClipRecorder:
         stem = clip.name if clip.part == 1 else f"{clip.name}-{clip.part}"
         return self.data_dir / CLIPS_DIR / safe_name(self.camera) / clip.day / f"{stem}.mp4"
 
-    def _open_video(self, clip: _Clip, image: Image, now: float, since: float | None) -> None:
-        """Start the clip's (next) file, first with the buffered frames from ``since`` (the pre-roll)."""
-        if now < self._retry_at or not self.disk.may_write(now):
-            return
-        path = self._clip_path(clip)
-        h, w = image.shape[:2]
-        try:
-            clip.video = VideoFile(path, w, h, self.fps, self._factory)
-            if since is not None:
-                for buffered in self.buffer.since(since):
-                    clip.video.write(buffered.decode(), buffered.pts)
-        except (OutputError, OSError) as e:
-            self._fail(clip, path, e, now)
-
-    def _write_frame(self, image: Image, pts: float) -> None:
+    def _advance(self, current: BufferedFrame, image: Image) -> None:
+        """Hand the current frame (and, at a clip's start, its pre-roll) to the writer; close parts and clips."""
         clip = self._clip
         if clip is None:
             return
-        video = clip.video
-        if video is not None and video.first_pts is not None and pts - video.first_pts >= self.config.max_clip:
-            self._finish_video(clip)  # capped: the rest goes to the next part
-            clip.part += 1
+        pts = current.pts
+        if clip.part_start is not None and pts - clip.part_start >= self.config.max_clip:
+            self._finish_part(clip)  # capped: the rest goes to the next part
             if not clip.open_ids:  # only post-roll was left
                 self._clip = None
                 return
         if clip.end_at is not None and pts > clip.end_at:
-            self._finish_video(clip)
+            self._finish_part(clip)
             self._clip = None
             return
-        if clip.video is None:  # a new part, or after a failure or a full disk
-            self._open_video(clip, image, pts, None)
-            if clip.video is None:
+        if clip.part_start is None:
+            if pts < self._retry_at or not self.disk.may_write(pts):
                 return
-        try:
-            clip.video.write(image, pts)
-        except (OutputError, OSError) as e:
-            self._fail(clip, self._clip_path(clip), e, pts)
+            frames = list(self.buffer.since(clip.since)) if clip.since is not None else [current]
+            clip.since = None
+            h, w = image.shape[:2]
+            clip.token = self._tokens = self._tokens + 1
+            self._writer.put(OpenClip(clip.token, self._clip_path(clip), w, h))
+            clip.part_start = frames[0].pts
+            for f in frames:
+                self._writer.put(f)
+        else:
+            self._writer.put(current)
 
-    def _finish_video(self, clip: _Clip) -> None:
-        video, clip.video = clip.video, None
-        if video is None:
-            return
-        try:
-            kept = video.finish()
-        except (OutputError, OSError) as e:
-            video.abandon()
-            self._note_error(video.path, e, video.last_pts or 0.0)
-            return
-        if not kept or video.first_pts is None or video.last_pts is None:
-            return
-        self._files += 1
-        self._error = None
-        self.disk.wrote()
-        rel = video.path.relative_to(self.data_dir).as_posix()
-        log.info("camera %s: clip %s (%.1f s, %d frames)", self.camera, rel, video.last_pts - video.first_pts,
-                 video.frames)
-        for eid in clip.event_ids:
-            self._report(MediaFile(
-                eid, "clip", rel, video.first_pts, video.last_pts,
-                self.clock.at(video.first_pts), self.clock.at(video.last_pts),
-            ))  # fmt: skip
-
-    def _fail(self, clip: _Clip, path: Path, error: BaseException, pts: float) -> None:
-        video, clip.video = clip.video, None
-        if video is not None:
-            video.abandon()
-        clip.part += 1  # what is written after the pause goes to a new file
-        self._note_error(path, error, pts)
-
-    def _note_error(self, path: Path, error: BaseException, pts: float) -> None:
-        if is_disk_full(error):
-            self.disk.report_full(pts, error)
-            return
-        if self._error is None:
-            log.error("camera %s: %s: recording failed: %s", self.camera, path, error)
-        self._error = f"{path}: {error}"
-        self._retry_at = pts + RETRY_SECONDS
+    def _finish_part(self, clip: _Clip) -> None:
+        if clip.part_start is not None:
+            self._writer.put(FinishClip(tuple(clip.event_ids)))
+            clip.part_start = None
+            clip.part += 1
 
     # -- snapshots ------------------------------------------------------------------------
 
@@ -265,41 +232,38 @@ class ClipRecorder:
             return
         path = self.data_dir / CLIPS_DIR / safe_name(self.camera) / day / f"{safe_name(eid)}{suffix}.jpg"
         try:
-            self._write_bytes(path, encode_jpeg(image, self.config.snapshot_quality, str(path)))
-        except (OutputError, OSError) as e:
-            self._note_error(path, e, pts)
+            jpeg = encode_jpeg(image, self.config.snapshot_quality, str(path))
+        except OutputError as e:
+            log.error("camera %s: %s", self.camera, e)
             return
-        self._files += 1
-        self.disk.wrote()
-        rel = path.relative_to(self.data_dir).as_posix()
-        at = self.clock.at(pts)
-        self._report(MediaFile(eid, "snapshot", rel, pts, pts, at, at))
-
-    def _report(self, media: MediaFile) -> None:
-        try:
-            self.on_media(media)
-        except Exception:  # the callback is the caller's; a failure there must not stop recording
-            log.exception("camera %s: media callback failed for %s", self.camera, media.path)
+        self._writer.put(Snapshot(eid, path, jpeg, pts, self.clock.at(pts)))
 
     # -- lifecycle ------------------------------------------------------------------------
 
+    def flush(self) -> None:
+        """Wait until the writer thread has written everything handed to it so far."""
+        self._writer.flush()
+
     def health(self) -> RecorderHealth:
-        recording = self._clip is not None and self._clip.video is not None
+        files = self._writer.files
+        recording = self._clip is not None and self._clip.part_start is not None
         if self._closed:
-            return RecorderHealth("stopped", None, self._files, False)
+            return RecorderHealth("stopped", None, files, False)
         if self.disk.full:
-            return RecorderHealth("disk_full", f"{self.data_dir}: disk full, recording paused", self._files, False)
-        if self._error is not None:
-            return RecorderHealth("error", self._error, self._files, recording)
-        return RecorderHealth("ok", None, self._files, recording)
+            return RecorderHealth("disk_full", f"{self.data_dir}: disk full, recording paused", files, False)
+        error = self._writer.error
+        if error is not None:
+            return RecorderHealth("error", error, files, recording)
+        return RecorderHealth("ok", None, files, recording)
 
     def close(self) -> None:
-        """Finish the open clip where the stream stopped (shorter post-roll) and stop."""
+        """Finish the open clip where the stream stopped (a shorter post-roll), write what is queued, stop."""
         if self._closed:
             return
         if self._clip is not None:
-            self._finish_video(self._clip)
+            self._finish_part(self._clip)
             self._clip = None
+        self._writer.close()
         self._best.clear()
         self.buffer.clear()
         self._closed = True

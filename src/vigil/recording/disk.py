@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import logging
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -64,6 +65,7 @@ class DiskGuard:
         self.camera = camera
         self.recheck = recheck
         self._disk_usage = disk_usage
+        self._lock = threading.Lock()  # the recorder and its writer thread both use the guard
         self._full = False
         self._warned = False  # one warning per episode: until a file is written again
         self._next_check: float | None = None
@@ -87,6 +89,10 @@ class DiskGuard:
 
     def may_write(self, now: float) -> bool:
         """Whether writing is allowed at stream time ``now``; re-reads free space at most every ``recheck`` s."""
+        with self._lock:
+            return self._may_write(now)
+
+    def _may_write(self, now: float) -> bool:
         if self._next_check is not None and now < self._next_check:
             return not self._full
         self._next_check = now + self.recheck
@@ -101,15 +107,17 @@ class DiskGuard:
 
     def wrote(self) -> None:
         """A file was written completely: a disk-full episode, if any, is over."""
-        if self._warned:
-            self._warned = False
+        with self._lock:
+            warned, self._warned = self._warned, False
+        if warned:
             log.info("camera %s: %s: disk space is back, recording resumed", self.camera, self.path)
 
     def report_full(self, now: float, error: BaseException) -> None:
         """A write failed because the disk is full: pause until the next check finds space."""
-        self._next_check = now + self.recheck
-        if not self._full:
-            self._set_full(str(error))
+        with self._lock:
+            self._next_check = max(self._next_check or now, now + self.recheck)
+            if not self._full:
+                self._set_full(str(error))
 
     def _set_full(self, why: str) -> None:
         self._full = True

@@ -57,19 +57,22 @@ class PrerollBuffer:
     def __len__(self) -> int:
         return len(self._frames)
 
-    def append(self, image: Image, pts: float) -> None:
-        """Compress and keep ``image`` (BGR) shown at ``pts``; drop what falls out of the limits."""
+    def append(self, image: Image, pts: float) -> BufferedFrame:
+        """Compress and keep ``image`` (BGR) shown at ``pts``; drop what falls out of the limits.
+        Returns the compressed frame."""
         ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
         if not ok:  # cannot happen for a valid uint8 BGR image
             raise ValueError(f"pre-roll: cannot JPEG-encode an image of shape {image.shape}")
         data = buf.tobytes()
         if self._frames and pts < self._frames[-1].pts:  # time went backwards (a looping file): start over
             self.clear()
-        self._frames.append(BufferedFrame(pts, data))
+        frame = BufferedFrame(pts, data)
+        self._frames.append(frame)
         self._bytes += len(data)
         oldest = pts - self.seconds
         while self._frames and (self._frames[0].pts < oldest or self._bytes > self.max_bytes):
             self._bytes -= len(self._frames.popleft().jpeg)
+        return frame
 
     def since(self, pts: float) -> Iterator[BufferedFrame]:
         """The buffered frames shown at or after ``pts``, oldest first."""
