@@ -79,7 +79,16 @@ class _Best:
 
 
 class ClipRecorder:
-    """Clips and snapshots of one camera's events. See the module docstring."""
+    """Clips and snapshots of one camera's events. See the module docstring.
+
+    annotator: draws on stored frames when ``annotate_clips`` is on (default: a plain
+        :class:`Annotator`; pass one with the camera's scene to show zones). It keeps
+        trails, so it must be this recorder's own, not shared with a live view.
+    clock: maps stream time to wall-clock time (default: pts of the first frame = now).
+    fps: nominal frame rate, a hint for the encoder.
+    writer_factory, write_bytes, disk: injectable for tests (video encoder, file writer,
+        free-space checks).
+    """
 
     def __init__(
         self,
@@ -165,13 +174,13 @@ class ClipRecorder:
             clip.event_ids.append(eid)
             clip.open_ids.add(eid)
             clip.end_at = None
-        self._best[eid] = _Best(ev.confidence, pts, image, pts, day)
+        self._best[eid] = _Best(ev.confidence, pts, image.copy(), pts, day)
         self._snapshot(eid, image, pts, day, "")
 
     def _on_update(self, eid: str, ev: Event, image: Image, pts: float) -> None:
         best = self._best.get(eid)
         if best is not None and ev.confidence > best.confidence:
-            best.confidence, best.pts, best.image = ev.confidence, pts, image
+            best.confidence, best.pts, best.image = ev.confidence, pts, image.copy()
 
     def _on_end(self, eid: str, ev: Event) -> None:
         best = self._best.pop(eid, None)
