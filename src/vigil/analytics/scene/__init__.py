@@ -11,11 +11,11 @@ Behaviour only: motion statistics per place, never appearance or identity.
 """
 
 from vigil.analytics.scene.calibrate import Calibration, EventGate, calibrate_threshold
-from vigil.config.scene import SceneModelConfig, UnusualActivityConfig
 from vigil.analytics.scene.detector import KIND, UnusualActivityDetector
 from vigil.analytics.scene.learner import SceneLearner
 from vigil.analytics.scene.model import SceneModel
 from vigil.analytics.scene.scorer import SceneScore, SceneScorer
+from vigil.config.scene import SceneModelConfig, UnusualActivityConfig
 
 __all__ = [
     "KIND",

@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from vigil.analytics.scene.calibrate import EventGate
-from vigil.config.scene import UnusualActivityConfig
 from vigil.analytics.scene.model import SceneModel
 from vigil.analytics.scene.scorer import SceneScore
+from vigil.config.scene import UnusualActivityConfig
 from vigil.types import Event
 
 KIND = "unusual_activity"

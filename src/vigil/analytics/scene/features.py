@@ -10,6 +10,13 @@ Per analysed frame (vectorised NumPy, about 0.2 ms at width 160):
 Over time (:class:`TemporalFeatures`): both are smoothed with time constants in
 seconds; a sudden fall or rise of the smoothed activity within ``change_window``
 seconds (a crowd dispersing or forming) is measured against its recent extremes.
+The speed follows rises with ``speed_smoothing``; it follows falls with the same time
+constant unless the moving area is shrinking (down by a fifth within
+``change_window``: a crowd running off, a room emptying), when it decays with the
+slower ``speed_decay``. Then unusual motion is remembered while the people who made
+it leave the picture, but not after one fast object passes through a steady scene
+(UCSD Ped2 clips go back to normal the moment a cyclist leaves; UMN scenes stay
+abnormal while the crowd flees).
 The three results are the model's raw statistics; the model turns them into
 z-like scores with what it learned on normal footage.
 """

@@ -31,7 +31,6 @@ import numpy as np
 import numpy.typing as npt
 
 from vigil.analytics.scene.calibrate import calibrate_threshold
-from vigil.config.scene import SceneModelConfig, UnusualActivityConfig
 from vigil.analytics.scene.features import (
     N_STATS,
     STAT_NAMES,
@@ -43,6 +42,7 @@ from vigil.analytics.scene.features import (
 from vigil.analytics.scene.model import SceneModel
 from vigil.analytics.scene.motion import MotionMeter, working_size
 from vigil.analytics.scene.scorer import ASPECT_TOLERANCE, build_statistics
+from vigil.config.scene import SceneModelConfig, UnusualActivityConfig
 from vigil.errors import DatasetError
 from vigil.types import Frame, Tracks
 

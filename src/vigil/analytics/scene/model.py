@@ -14,8 +14,8 @@ import numpy.typing as npt
 from pydantic import ValidationError
 
 from vigil import __version__
-from vigil.config.scene import SceneModelConfig
 from vigil.analytics.scene.features import N_STATS, STAT_NAMES, grid_shape
+from vigil.config.scene import SceneModelConfig
 from vigil.errors import ConfigError, OutputError
 
 log = logging.getLogger(__name__)
