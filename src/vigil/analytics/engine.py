@@ -2,14 +2,19 @@
 
     engine = AnalyticsEngine.from_config(cfg)          # cfg: vigil.config.AnalysisConfig
     for frame, tracks in ...:
-        events = engine.evaluate(tracks, frame.pts, (frame.width, frame.height), wall_time=time.time())
+        events = engine.evaluate(tracks, frame.pts, (frame.width, frame.height), wall_time=time.time(),
+                                 image=frame.image)
     events += engine.close(last_pts)
     engine.occupancy(), engine.line_counts()
 
 Each frame the engine measures the tracks once (feet, body-height scale or ground
 position, zone membership, smoothed velocity on demand) into a ``FrameState`` and
-hands it to every rule. The stream time ``t`` drives all durations; ``wall_time``
-(seconds since the epoch, optional) only decides active hours. No I/O.
+hands it to every rule. When given the frame's ``image`` (masked as the detector saw
+it) and a rule reads the crowd's dense motion (crowd_running, dispersal), it also
+measures that once (``vigil.analytics.crowd_motion``: optical flow at most ten times a
+second, in body heights from the same perspective model) and hands it to those rules.
+The stream time ``t`` drives all durations; ``wall_time`` (seconds since the epoch,
+optional) only decides active hours. No I/O.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from datetime import tzinfo
 import numpy as np
 
 from vigil.analytics.base import F64, Bool, FrameState, Rule
+from vigil.analytics.crowd_motion import CrowdMotionMeter, DenseFlow, MotionAware, PeopleRegion
 from vigil.analytics.geometry import GroundPlane, ZoneMap
 from vigil.analytics.motion import TrackTable
 from vigil.analytics.occupancy import OccupancyRecorder, OccupancySeries
@@ -40,7 +46,7 @@ from vigil.config.analytics import (
 from vigil.config.models import AnalysisConfig
 from vigil.detect.classes import CLASS_IDS, COCO_CLASSES, PERSON
 from vigil.errors import ConfigError
-from vigil.types import Event, Tracks
+from vigil.types import Event, Image, Tracks
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +90,11 @@ class AnalyticsEngine:
         ]
         windows = {float(r.window) for r in enabled if hasattr(r, "window")}
         self._table = TrackTable(sorted(windows) or [DEFAULT_WINDOW])
+        self._motion_rules = [r for r in self._rules if isinstance(r, MotionAware) and r.use_motion]
+        motion_windows = [float(getattr(c, "window", DEFAULT_WINDOW)) for c in enabled if getattr(c, "motion", False)]
+        self._flow = DenseFlow() if self._motion_rules else None
+        self._crowd = CrowdMotionMeter(max(motion_windows, default=DEFAULT_WINDOW))
+        self._region = PeopleRegion()
         self._rows = RowHeightModel()
         self._next_row_fit = -np.inf
         self._bag_lut = np.zeros(len(COCO_CLASSES), bool)
@@ -107,12 +118,19 @@ class AnalyticsEngine:
         return tuple(r.name for r in self._rules)
 
     def evaluate(
-        self, tracks: Tracks, t: float, frame_size: tuple[int, int], wall_time: float | None = None
+        self,
+        tracks: Tracks,
+        t: float,
+        frame_size: tuple[int, int],
+        wall_time: float | None = None,
+        image: Image | None = None,
     ) -> list[Event]:
         """Run every rule on one frame's tracks.
 
         t: stream time (s) of the frame, non-decreasing. frame_size: (width, height) in pixels.
         wall_time: wall-clock seconds since the epoch of the frame, for active hours (None: always armed).
+        image: the frame (H, W, 3) BGR or (H, W) grey, with masked areas blanked as the detector saw it,
+        for the crowd's dense motion; None: the rules use tracks only.
         """
         if self._last_t is not None and t < self._last_t:
             if not self._warned_time:
@@ -126,6 +144,15 @@ class AnalyticsEngine:
         persons = state.select(self._person)
         zone_counts = state.in_zone[persons].sum(axis=0) if state.in_zone.shape[1] else _NO_ZONES
         self._occupancy.add(t, zone_counts, int(np.count_nonzero(persons)))
+        if self._flow is not None:
+            motion = None
+            if image is not None:
+                field = self._flow.update(image, t)
+                if field is not None:
+                    self._crowd.add(field, self._rows, self._region.mask(field.size))
+                motion = self._crowd.current(t)
+            for r in self._motion_rules:
+                r.observe_motion(motion)
         events: list[Event] = []
         for rule in self._rules:
             events.extend(rule.evaluate(state))
@@ -165,6 +192,8 @@ class AnalyticsEngine:
             self._next_row_fit = t + ROW_FIT_INTERVAL
             fit = is_person & ~cut & (tracks.scores > 0)
             self._rows.update(y1[fit] / h, box_h[fit] / h, t)
+            if self._flow is not None:
+                self._region.add(box[is_person] * np.array([1.0 / w, 1.0 / h, 1.0 / w, 1.0 / h]), t)
         if self._ground is not None:
             pos = self._ground.to_ground(foot, (w, h))
             self._table.update(tracks.track_ids, t, pos[:, 0], pos[:, 1], box_h, NOMINAL_BODY_HEIGHT_M)

@@ -330,7 +330,27 @@ class CrowdRunningRule(_MotionRule):
     accel_ratio: Annotated[float, Field(ge=1.0, le=20.0)] = Field(
         1.5, description="...and at this multiple of their own recent normal speed (when known)."
     )
-    baseline_time: PositiveSeconds = Field(5.0, description="Time constant (s) of each person's normal-speed average.")
+    baseline_time: PositiveSeconds = Field(
+        5.0, description="Time constant (s) of each person's normal-speed average, and of the crowd's normal activity."
+    )
+    motion: bool = Field(
+        True,
+        description="Also use the crowd's dense motion (optical flow) when the engine is given frames; "
+        "only without a zone.",
+    )
+    motion_speed: Annotated[float, Field(gt=0.0, le=100.0)] | None = Field(
+        None,
+        description="Flow speed above which the moving area counts as running, bh/s (m/s calibrated); default "
+        "0.8 bh/s (flow blurs small figures with their background, so it reads lower than a track's speed).",
+    )
+    motion_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
+        0.15, description="Share of the moving area that must run (flow evidence)."
+    )
+    motion_surge: Annotated[float, Field(ge=1.0, le=100.0)] = Field(
+        2.0,
+        description="...while the crowd's activity (moving area times its speed) is at least this multiple of "
+        "its normal level over the last baseline_time seconds (flow evidence).",
+    )
 
 
 class DispersalRule(_MotionRule):
@@ -342,7 +362,12 @@ class DispersalRule(_MotionRule):
         None, description="Mean outward speed from the centroid, bh/s (m/s calibrated); default 0.6 bh/s."
     )
     min_share: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
-        0.6, description="Share of the people who must be moving outward."
+        0.6, description="Share of the people (or of the moving area, for flow evidence) who must be moving outward."
+    )
+    motion: bool = Field(
+        True,
+        description="Also use the crowd's dense motion (optical flow) when the engine is given frames; "
+        "only without a zone.",
     )
 
 

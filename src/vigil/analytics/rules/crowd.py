@@ -16,6 +16,24 @@ event runs while the mean radial speed is above ``min_radial_speed`` and at leas
 ``min_share`` of the people move outward (radial speed at least half of it), for
 ``min_duration`` seconds. The mean radial speed is the divergence of the crowd's
 motion field times half its radius.
+
+Both rules also read the crowd's dense motion (``vigil.analytics.crowd_motion``) when
+the engine is given frames and the rule has no zone (``motion``): when people start
+to run, a small detector loses most of them to motion blur, but the flow still sees
+them. Either source of evidence holds the condition:
+
+- crowd_running: at least ``motion_share`` of the moving area is faster than
+  ``motion_speed`` while the crowd's activity (moving area times its mean speed) is at
+  least ``motion_surge`` times its normal level: an exponential average over
+  ``baseline_time`` seconds, updated while the condition is false and never below
+  the activity of ``min_people`` runners (so that a few people entering an empty
+  scene do not count as a surge). It needs ``baseline_time / 2`` seconds of motion
+  before it counts.
+- dispersal: the moving area's mean radial speed (drift removed) is above
+  ``min_radial_speed``, at least ``min_share`` of it moves outward at half that, and it
+  covers at least ``min_people`` people.
+
+Events say which evidence started them (``source``: "tracks" or "motion").
 """
 
 from __future__ import annotations
@@ -25,6 +43,7 @@ import math
 import numpy as np
 
 from vigil.analytics.base import FrameState, RuleBase, margin_confidence, rnd
+from vigil.analytics.crowd_motion import PERSON_AREA, CrowdMotion
 from vigil.analytics.rules._sustain import Sustained
 from vigil.config.analytics import CrowdRunningRule as CrowdRunningConfig
 from vigil.config.analytics import DispersalRule as DispersalConfig
@@ -40,6 +59,11 @@ CENTRE_EXCLUSION = 0.25
 """People this close (rule units) to the centre have no defined outward direction."""
 OUTWARD_FRACTION = 0.5
 """A person moves outward when their radial speed is at least this fraction of ``min_radial_speed``."""
+MOTION_SPEED = 0.8
+"""Default flow speed (bh/s) of running: flow averages small figures with their background, so a runner reads
+about 0.8-1.5 bh/s and a walker 0.3-0.7 (UMN, PETS, UCSD Ped2, Mall)."""
+RUNNER_ACTIVITY = PERSON_AREA * 1.0
+"""Activity (bh^3/s) of one running person in the flow: their flow's area at about 1 bh/s."""
 
 
 class _CrowdEpisodeRule(RuleBase):
@@ -55,6 +79,11 @@ class _CrowdEpisodeRule(RuleBase):
         self._last_update = 0.0
         self._attrs: dict[str, float | int | str | list[float]] = {}
         self._conf = 0.5
+        self._motion: CrowdMotion | None = None
+
+    def observe_motion(self, motion: CrowdMotion | None) -> None:
+        """The crowd's dense motion for the coming ``evaluate`` (None: none measured)."""
+        self._motion = motion
 
     def _step(self, cond: bool, t: float, members: list[int], count: int, attrs: dict, conf: float) -> list[Event]:
         if cond:
@@ -107,6 +136,15 @@ class CrowdRunningRule(_CrowdEpisodeRule):
         self.speed_unit = f"{unit}/s"
         self._baseline: dict[int, list[float]] = {}  # id -> [normal speed, last t, first t]
         self._next_prune = 0.0
+        self.unit_scale = unit_scale
+        self.use_motion = cfg.motion and cfg.zone is None
+        # flow speeds are in bh/s; a configured speed is in rule units
+        self.motion_speed = cfg.motion_speed / unit_scale if cfg.motion_speed is not None else MOTION_SPEED
+        self.motion_share, self.motion_surge = cfg.motion_share, cfg.motion_surge
+        self.quiet_activity = self.min_people * RUNNER_ACTIVITY
+        self._activity: float | None = None  # the crowd's normal activity, bh^3/s
+        self._activity_t = 0.0
+        self._activity_since = 0.0
 
     def evaluate(self, s: FrameState) -> list[Event]:
         t = s.t
@@ -142,7 +180,40 @@ class CrowdRunningRule(_CrowdEpisodeRule):
             attrs["zone"] = self.zone
         conf = 0.5 * margin_confidence(share, self.min_share, 1.0 / self.min_share if self.min_share < 1 else 2.0)
         conf += 0.5 * margin_confidence(mean_speed, self.min_speed) if k else 0.0
+        attrs["source"] = "tracks"
+        motion = self._motion_evidence(cond)
+        if motion is not None and not cond:
+            cond, (attrs, conf) = True, motion
+            attrs.update({"count": k, "people": n})
         return self._step(cond, t, fast_ids, k, attrs, conf)
+
+    def _motion_evidence(self, tracks_hold: bool) -> tuple[dict[str, float | int | str | list[float]], float] | None:
+        """(attributes, confidence) when the flow shows the crowd running, else None; keeps the activity baseline."""
+        m = self._motion if self.use_motion else None
+        if m is None:
+            return None
+        if self._activity is None:
+            self._activity, self._activity_t, self._activity_since = m.activity, m.t, m.t
+        surge = m.activity / max(self._activity, self.quiet_activity)
+        share = m.share_faster(self.motion_speed)
+        ready = m.t - self._activity_since >= 0.5 * self.baseline_time
+        holds = ready and share >= self.motion_share and surge >= self.motion_surge
+        if m.t > self._activity_t:  # a new analysed frame: the normal level follows while nothing happens
+            if not (holds or tracks_hold):
+                self._activity += -math.expm1(-(m.t - self._activity_t) / self.baseline_time) * (
+                    m.activity - self._activity
+                )
+            self._activity_t = m.t
+        if not holds:
+            return None
+        speed = m.mean_speed_above(self.motion_speed) * self.unit_scale
+        attrs: dict[str, float | int | str | list[float]] = {
+            "share": rnd(share), "speed": rnd(speed), "speed_unit": self.speed_unit, "surge": rnd(surge, 2),
+            "source": "motion",
+        }  # fmt: skip
+        conf = 0.5 * margin_confidence(share, self.motion_share, 2.0)
+        conf += 0.5 * margin_confidence(surge, self.motion_surge, 2.0)
+        return attrs, conf
 
 
 class DispersalRule(_CrowdEpisodeRule):
@@ -156,14 +227,42 @@ class DispersalRule(_CrowdEpisodeRule):
         self.min_people, self.min_share = cfg.min_people, cfg.min_share
         self.min_radial = cfg.min_radial_speed if cfg.min_radial_speed is not None else 0.6 * unit_scale
         self.speed_unit = f"{unit}/s"
+        self.unit_scale = unit_scale
+        self.use_motion = cfg.motion and cfg.zone is None
 
     def evaluate(self, s: FrameState) -> list[Event]:
+        events = self._from_tracks(s)
+        if events is not None:
+            return events
+        motion = self._motion_evidence()
+        if motion is not None:
+            return self._step(True, s.t, [], 0, *motion)
+        return self._step(False, s.t, [], 0, self._attrs, self._conf)
+
+    def _motion_evidence(self) -> tuple[dict[str, float | int | str | list[float]], float] | None:
+        """(attributes, confidence) when the flow shows the crowd moving apart, else None."""
+        m = self._motion if self.use_motion else None
+        if m is None or m.area < self.min_people * PERSON_AREA:
+            return None
+        radial = m.radial_speed * self.unit_scale
+        if radial < self.min_radial:
+            return None
+        share = m.share_outward(OUTWARD_FRACTION * self.min_radial / self.unit_scale)
+        if share < self.min_share:
+            return None
+        attrs: dict[str, float | int | str | list[float]] = {
+            "radial_speed": rnd(radial), "speed_unit": self.speed_unit, "share": rnd(share), "source": "motion",
+        }  # fmt: skip
+        return attrs, margin_confidence(radial, self.min_radial, 2.0)
+
+    def _from_tracks(self, s: FrameState) -> list[Event] | None:
+        """The step when the tracks show a dispersal; None when they do not."""
         t = s.t
         vel, valid = s.velocity(self.window)
         m = s.select(self.classes, self.zone) & valid
         n = int(np.count_nonzero(m))
         if n < self.min_people:
-            return self._step(False, t, [], 0, self._attrs, self._conf)
+            return None
         pos, v, scale = s.pos[m], vel[m], s.scale[m]
         mid = n // 2  # the (upper) median: cheap, and robust to a few outliers
         rel = pos - np.sort(pos, axis=0)[mid]
@@ -172,19 +271,21 @@ class DispersalRule(_CrowdEpisodeRule):
         use = dist >= CENTRE_EXCLUSION * scale
         k = int(np.count_nonzero(use))
         if k < self.min_people:
-            return self._step(False, t, [], 0, self._attrs, self._conf)
+            return None
         dv, rel, dist, scale = dv[use], rel[use], dist[use], scale[use]
         radial = (dv[:, 0] * rel[:, 0] + dv[:, 1] * rel[:, 1]) / (dist * scale)
         mean_radial = float(radial.sum()) / k
         outward = radial >= OUTWARD_FRACTION * self.min_radial
         n_out = int(np.count_nonzero(outward))
         share = n_out / k
-        cond = mean_radial >= self.min_radial and share >= self.min_share
+        if not (mean_radial >= self.min_radial and share >= self.min_share):
+            return None
         attrs: dict[str, float | int | str | list[float]] = {
             "radial_speed": rnd(mean_radial), "speed_unit": self.speed_unit, "share": rnd(share), "count": n,
+            "source": "tracks",
         }  # fmt: skip
         if self.zone:
             attrs["zone"] = self.zone
         conf = margin_confidence(mean_radial, self.min_radial, 2.0)
-        members = s.ids[m][use][outward].tolist() if cond else []
-        return self._step(cond, t, members, n_out, attrs, conf)
+        members = s.ids[m][use][outward].tolist()
+        return self._step(True, t, members, n_out, attrs, conf)
