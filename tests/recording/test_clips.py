@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from vigil.recording import ClipRecorder, WallClock
+from vigil.errors import OutputError
+from vigil.recording import ClipRecorder, MediaFile, VideoWriter, WallClock
 from vigil.types import Event, Tracks
 
 from .conftest import EPOCH, FPS, Sink, config, decode, end, frame, read_code, start
@@ -120,3 +121,44 @@ def test_disabled_recorder_writes_nothing(tmp_path: Path, clock: WallClock) -> N
     run(rec, 30, {10: [("x", start(1.0))]})
     rec.close()
     assert sink.media == [] and not (tmp_path / "clips").exists()
+
+
+def test_instant_event_gets_pre_and_post_roll(tmp_path: Path, clock: WallClock) -> None:
+    sink = Sink()
+    rec = ClipRecorder("cam", tmp_path, config(), sink, clock=clock, fps=FPS)
+    instant = Event("line_crossing", "instant", 2.0, "cam", (3,), started=2.0)
+    run(rec, 40, {20: [("i", instant)]})
+    rec.close()
+    assert decode(tmp_path / sink.of("clip")[0].path)[0] == list(range(10, 31))
+    assert [m.kind for m in sink.media] == ["snapshot", "clip"]
+
+
+def test_a_failing_callback_does_not_stop_recording(tmp_path: Path, clock: WallClock) -> None:
+    seen: list[str] = []
+
+    def callback(m: MediaFile) -> None:
+        seen.append(m.kind)
+        raise RuntimeError("database is locked")
+
+    rec = ClipRecorder("cam", tmp_path, config(), callback, clock=clock, fps=FPS)
+    run(rec, 60, {10: [("a", start(1.0))], 12: [("a", end(1.2, 1.0))], 40: [("b", start(4.0))]})
+    rec.close()
+    assert seen == ["snapshot", "clip", "snapshot", "clip"]
+
+
+def test_other_write_errors_drop_the_file_and_report_error(tmp_path: Path, clock: WallClock) -> None:
+    calls: list[Path] = []
+
+    def broken(path: Path, width: int, height: int, fps: float | None) -> VideoWriter:
+        calls.append(path)
+        raise OutputError(f"{path}: cannot open MP4 file for writing: Permission denied")
+
+    sink = Sink()
+    rec = ClipRecorder("cam", tmp_path, config(), sink, clock=clock, fps=FPS, writer_factory=broken)
+    run(rec, 50, {10: [("a", start(1.0))]})  # never raises
+    rec.flush()
+    health = rec.health()
+    assert health.state == "error" and "Permission denied" in (health.message or "")
+    rec.close()
+    assert sink.of("clip") == []
+    assert len(calls) == 1  # not retried on every frame: the next try is 10 s later
