@@ -117,6 +117,14 @@ def build_parser() -> argparse.ArgumentParser:
                     help="calibrate the event threshold to this many false alarms per hour (default 1)")
     ln.add_argument("--fps", type=_positive, default=None, help="frame rate of image folders without one")
 
+    cc = sub.add_parser("check-config", help="validate a config file; every problem is reported with its line")
+    cc.add_argument("file", type=Path, help="a serve config (with cameras:) or an analyze config")
+
+    us = sub.add_parser("users", help="manage users of `vigil serve` (no default password exists)")
+    from vigil.auth.users_cmd import add_users_arguments
+
+    add_users_arguments(us)
+
     b = sub.add_parser("bench", help="measure speed per stage and compare trackers")
     b.add_argument("--video", type=Path, default=None, help="video for the pipeline benchmark (default: vtest.avi in the data dir)")
     b.add_argument("--mot", type=Path, nargs="*", default=None, help="MOT sequences for the tracker benchmark (default: the shared ones)")
@@ -161,6 +169,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         from vigil.analytics.scene.learn_cmd import run_learn_command
 
         return run_learn_command(args)
+    if args.command == "check-config":
+        from vigil.service.check_cmd import run_check_config_command
+
+        return run_check_config_command(args)
+    if args.command == "users":
+        from vigil.auth.users_cmd import run_users_command
+
+        return run_users_command(args)
     if args.command == "bench":
         from vigil.eval.bench import run_bench_command
 

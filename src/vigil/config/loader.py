@@ -38,7 +38,11 @@ def _node_for(root: yaml.Node | None, loc: Sequence[int | str]) -> yaml.Node | N
 def format_validation_error(err: ValidationError, source: str, root: yaml.Node | None) -> str:
     """One line per problem: ``file:line: key.path: message``."""
     lines = []
-    for e in err.errors():
+    errors = err.errors()
+    all_locs = [tuple(e["loc"]) for e in errors]
+    for e in errors:
+        if e["type"] == "too_short" and any(len(o) > len(e["loc"]) and o[: len(e["loc"])] == e["loc"] for o in all_locs):
+            continue  # a list whose item failed also reports itself as too short: say it once
         loc = [p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
         node = _node_for(root, loc)
         line = f"{node.start_mark.line + 1}" if node is not None else "?"
