@@ -1,0 +1,37 @@
+"""The REST API of `vigil serve` (FastAPI; OpenAPI at /api/openapi.json for logged-in callers).
+
+    deps = ApiDeps(events=EventStore(url), auth=AuthStore(engine), cameras=registry, data_dir=data)
+    app = create_app(deps)
+
+Routes (all under /api; per-camera access is checked on every camera-scoped route):
+    GET  /health                                   readiness, public
+    GET  /cameras, /cameras/{id}, /cameras/{id}/health, /snapshot.jpg, /live.mjpeg
+    GET  /cameras/{id}/counts?zone=&since=&until=&bucket=
+    GET  /cameras/{id}/geometry   PUT (admin, audited)
+    GET  /events?camera=&kind=&rule=&zone=&since=&until=&acknowledged=&active=&limit=&cursor=
+    GET  /events/{id}, /history, /notes   POST /events/{id}/ack, /notes (operator)
+    GET  /events/{id}/media, /events/{id}/media/{index} (HTTP Range)
+    GET  /events/stream                            Server-Sent Events
+    auth: /auth, /users, /tokens, /audit           (vigil.auth)
+"""
+
+from vigil.api.app import PUBLIC_API_ROUTES, create_app
+from vigil.api.deps import ApiDeps
+from vigil.api.registry import (
+    CameraHealth,
+    CameraNotFoundError,
+    CameraRegistry,
+    StaticCameraRegistry,
+)
+from vigil.api.schemas import Geometry
+
+__all__ = [
+    "PUBLIC_API_ROUTES",
+    "ApiDeps",
+    "CameraHealth",
+    "CameraNotFoundError",
+    "CameraRegistry",
+    "Geometry",
+    "StaticCameraRegistry",
+    "create_app",
+]

@@ -1,0 +1,102 @@
+"""Cameras: the list (only those the caller may see), health, latest snapshot and live MJPEG."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi.responses import StreamingResponse
+
+from vigil.api.deps import Deps, known_camera
+from vigil.api.registry import CameraHealth
+from vigil.api.schemas import CameraOut
+from vigil.auth import CurrentUser, Principal, allowed_cameras, require_camera
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/cameras", tags=["cameras"])
+View = Annotated[Principal, Depends(require_camera())]
+
+BOUNDARY = "vigilframe"
+
+
+@router.get("", response_model=list[CameraOut])
+def list_cameras(principal: CurrentUser, deps: Deps) -> list[CameraOut]:
+    """The cameras the caller may see, in config order."""
+    allowed = allowed_cameras(principal.user)
+    out = []
+    for cid in deps.cameras.camera_ids():
+        if allowed is None or cid in allowed:
+            cfg = deps.cameras.camera_config(cid)
+            out.append(
+                CameraOut(
+                    id=cid,
+                    enabled=cfg.enabled,
+                    zones=[z.name for z in cfg.zones],
+                    lines=[x.name for x in cfg.lines],
+                )
+            )
+    return out
+
+
+@router.get("/{camera_id}", response_model=CameraOut)
+def get_camera(camera_id: str, _: View, deps: Deps) -> CameraOut:
+    known_camera(deps, camera_id)
+    cfg = deps.cameras.camera_config(camera_id)
+    return CameraOut(
+        id=camera_id,
+        enabled=cfg.enabled,
+        zones=[z.name for z in cfg.zones],
+        lines=[x.name for x in cfg.lines],
+    )
+
+
+@router.get("/{camera_id}/health", response_model=CameraHealth)
+def camera_health(camera_id: str, _: View, deps: Deps) -> CameraHealth:
+    known_camera(deps, camera_id)
+    return deps.cameras.health(camera_id)
+
+
+@router.get(
+    "/{camera_id}/snapshot.jpg",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}}},
+        404: {"description": "no frame yet"},
+    },
+)
+def latest_snapshot(camera_id: str, _: View, deps: Deps) -> Response:
+    """The latest frame as JPEG (404 before the first frame)."""
+    known_camera(deps, camera_id)
+    frame = deps.cameras.latest_frame(camera_id)
+    if frame is None:
+        raise HTTPException(404, detail=f"camera {camera_id!r} has no frame yet")
+    return Response(
+        frame, media_type="image/jpeg", headers={"Cache-Control": "no-store"}
+    )
+
+
+@router.get(
+    "/{camera_id}/live.mjpeg",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {f"multipart/x-mixed-replace; boundary={BOUNDARY}": {}}}
+    },
+)
+def live_mjpeg(camera_id: str, _: View, deps: Deps) -> StreamingResponse:
+    """Live video as MJPEG (``multipart/x-mixed-replace``), for an ``<img>`` tag."""
+    known_camera(deps, camera_id)
+    frames = deps.cameras.subscribe_frames(camera_id)
+
+    async def parts() -> AsyncIterator[bytes]:
+        async for jpeg in frames:
+            head = f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(jpeg)}\r\n\r\n"
+            yield head.encode() + jpeg + b"\r\n"
+
+    return StreamingResponse(
+        parts(),
+        media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}",
+        headers={"Cache-Control": "no-store"},
+    )

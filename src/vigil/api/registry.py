@@ -1,0 +1,124 @@
+"""What the API needs from the running cameras: `CameraRegistry`, and `StaticCameraRegistry` for tests.
+
+The supervisor implements the protocol for `vigil serve`; the API only reads through it,
+except `apply_camera_config`, which the geometry routes call after validating a change.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Iterable, Mapping
+from datetime import datetime
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from vigil.config.service import CameraConfig
+from vigil.errors import VigilError
+
+CameraState = Literal["starting", "running", "reconnecting", "stopped", "failed"]
+
+
+class CameraNotFoundError(VigilError):
+    """The registry has no camera of that id (the API answers 404)."""
+
+
+class CameraHealth(BaseModel):
+    """How one camera's pipeline is doing."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    camera: str = Field(description="Camera id.")
+    state: CameraState = Field(description="Pipeline state.")
+    fps: float | None = Field(
+        None, ge=0.0, description="Frames analysed per second, recently."
+    )
+    last_frame_at: datetime | None = Field(
+        None, description="Wall time of the latest analysed frame."
+    )
+    error: str | None = Field(
+        None, description="The latest error, while reconnecting or failed."
+    )
+
+
+class CameraRegistry(Protocol):
+    """The cameras `vigil serve` runs, as the API sees them. Unknown ids raise CameraNotFoundError."""
+
+    def camera_ids(self) -> list[str]:
+        """Every configured camera id, in config order."""
+        ...
+
+    def camera_config(self, camera: str) -> CameraConfig:
+        """The camera's current config."""
+        ...
+
+    def health(self, camera: str) -> CameraHealth: ...
+
+    def latest_frame(self, camera: str) -> bytes | None:
+        """The latest frame as JPEG bytes, or None before the first frame."""
+        ...
+
+    def subscribe_frames(self, camera: str) -> AsyncIterator[bytes]:
+        """JPEG frames as they come (for MJPEG); ends when the camera stops."""
+        ...
+
+    def apply_camera_config(self, camera: str, config: CameraConfig) -> None:
+        """Replace the camera's config (already validated) and make the pipeline use it."""
+        ...
+
+
+class StaticCameraRegistry:
+    """A registry of fixed cameras held in memory (tests, demos).
+
+    frames: JPEG bytes per camera; `latest_frame` is the last one, `subscribe_frames`
+    yields them all once and ends. `applied` lists every `apply_camera_config` call.
+    """
+
+    def __init__(
+        self,
+        cameras: Iterable[CameraConfig],
+        *,
+        frames: Mapping[str, list[bytes]] | None = None,
+        health: Mapping[str, CameraHealth] | None = None,
+    ) -> None:
+        self._configs = {c.camera: c for c in cameras}
+        self._frames = {k: list(v) for k, v in (frames or {}).items()}
+        self._health = dict(health or {})
+        self._lock = threading.Lock()
+        self.applied: list[tuple[str, CameraConfig]] = []
+
+    def _check(self, camera: str) -> None:
+        if camera not in self._configs:
+            raise CameraNotFoundError(
+                f"no camera {camera!r}; known: {', '.join(self._configs) or 'none'}"
+            )
+
+    def camera_ids(self) -> list[str]:
+        return list(self._configs)
+
+    def camera_config(self, camera: str) -> CameraConfig:
+        self._check(camera)
+        with self._lock:
+            return self._configs[camera]
+
+    def health(self, camera: str) -> CameraHealth:
+        self._check(camera)
+        return self._health.get(camera) or CameraHealth(
+            camera=camera, state="running", fps=None, last_frame_at=None, error=None
+        )
+
+    def latest_frame(self, camera: str) -> bytes | None:
+        self._check(camera)
+        frames = self._frames.get(camera)
+        return frames[-1] if frames else None
+
+    async def subscribe_frames(self, camera: str) -> AsyncIterator[bytes]:
+        self._check(camera)
+        for frame in list(self._frames.get(camera, ())):
+            yield frame
+
+    def apply_camera_config(self, camera: str, config: CameraConfig) -> None:
+        self._check(camera)
+        with self._lock:
+            self._configs[camera] = config
+            self.applied.append((camera, config))

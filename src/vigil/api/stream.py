@@ -1,0 +1,138 @@
+"""A live stream of events as Server-Sent Events (``text/event-stream``).
+
+Each message is ``event: event`` with the event's JSON (as ``GET /api/events/{id}``) in
+``data`` and its id in ``id``; an event is sent again whenever it changes (update, end,
+acknowledgement). The stream carries events that start or change after the client
+connects, of the cameras the caller may see (``camera`` narrows them). The store's
+listener wakes the streams at once; without outbox routes the store does not call it,
+and streams notice new events within ``ApiDeps.stream_poll_s``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from vigil.api.deps import ApiDeps, Deps
+from vigil.api.schemas import EventOut
+from vigil.auth import CurrentUser, allowed_cameras, ensure_camera
+from vigil.events import EventStore
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api/events", tags=["events"])
+
+LOOKBACK = timedelta(minutes=10)
+"""Events may be recorded with a start up to this long before the client connected."""
+KEEPALIVE_S = 15.0
+PAGE = 200
+
+
+class EventWaker:
+    """Wakes every open stream when the store records (the store calls from its own thread)."""
+
+    def __init__(self, store: EventStore) -> None:
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._lock = threading.Lock()
+        store.add_listener(self._notify)
+
+    def _notify(self) -> None:
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, ev in waiters:
+            try:
+                loop.call_soon_threadsafe(ev.set)
+            except RuntimeError:  # the stream's loop closed
+                pass
+
+    @contextmanager
+    def subscribe(self) -> Iterator[asyncio.Event]:
+        entry = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiters.add(entry)
+        try:
+            yield entry[1]
+        finally:
+            with self._lock:
+                self._waiters.discard(entry)
+
+
+def _changed(
+    deps: ApiDeps,
+    cameras: list[str] | None,
+    connected: datetime,
+    seen: dict[str, datetime],
+) -> list[EventOut]:
+    page = deps.events.query(camera=cameras, since=connected - LOOKBACK, limit=PAGE)
+    out = []
+    for e in reversed(page.items):  # oldest first
+        stamp = max(e.updated_at, e.acknowledged_at or e.updated_at)
+        if stamp >= connected and seen.get(e.id) != stamp:
+            seen[e.id] = stamp
+            out.append(EventOut.of(e))
+    return out
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {"text/event-stream": {}},
+            "description": "Server-Sent Events, one per change.",
+        }
+    },
+)
+async def event_stream(
+    request: Request,
+    principal: CurrentUser,
+    deps: Deps,
+    camera: Annotated[list[str] | None, Query(max_length=64)] = None,
+) -> StreamingResponse:
+    if camera:
+        for cid in camera:
+            ensure_camera(principal, cid)
+        cameras: list[str] | None = list(camera)
+    else:
+        allowed = allowed_cameras(principal.user)
+        cameras = None if allowed is None else sorted(allowed)
+    waker: EventWaker = request.app.state.vigil_event_waker
+    connected = datetime.now(UTC)
+    user = principal.user.username
+
+    async def messages() -> AsyncIterator[str]:
+        seen: dict[str, datetime] = {}
+        idle = 0.0
+        log.debug("event stream opened by %s for cameras %s", user, cameras or "all")
+        with waker.subscribe() as woken:
+            yield "retry: 3000\n\n"
+            while not await request.is_disconnected():
+                woken.clear()
+                if cameras != []:
+                    for ev in await asyncio.to_thread(
+                        _changed, deps, cameras, connected, seen
+                    ):
+                        yield f"id: {ev.id}\nevent: event\ndata: {ev.model_dump_json()}\n\n"
+                        idle = 0.0
+                try:
+                    await asyncio.wait_for(woken.wait(), deps.stream_poll_s)
+                except TimeoutError:
+                    idle += deps.stream_poll_s
+                if idle >= KEEPALIVE_S:
+                    idle = 0.0
+                    yield ": keepalive\n\n"
+        log.debug("event stream of %s closed", user)
+
+    return StreamingResponse(
+        messages(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
