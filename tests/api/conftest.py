@@ -70,13 +70,19 @@ class Api:
     tokens: dict[str, dict[str, str]]  # user name -> Authorization header
 
     def get(self, user: str, url: str, **kw: Any) -> httpx.Response:
-        return self.client.get(url, headers=self.tokens[user], **kw)
+        return self.client.get(
+            url, headers={**self.tokens[user], **kw.pop("headers", {})}, **kw
+        )
 
     def post(self, user: str, url: str, **kw: Any) -> httpx.Response:
-        return self.client.post(url, headers=self.tokens[user], **kw)
+        return self.client.post(
+            url, headers={**self.tokens[user], **kw.pop("headers", {})}, **kw
+        )
 
     def put(self, user: str, url: str, **kw: Any) -> httpx.Response:
-        return self.client.put(url, headers=self.tokens[user], **kw)
+        return self.client.put(
+            url, headers={**self.tokens[user], **kw.pop("headers", {})}, **kw
+        )
 
 
 @pytest.fixture
