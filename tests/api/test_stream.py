@@ -1,0 +1,119 @@
+"""The live event stream (SSE) over a real server: a new event reaches a viewer of its camera
+and not a viewer of another camera; changes are sent again. Every wait is bounded."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import httpx
+import pytest
+import uvicorn
+from conftest import Api, make_event
+
+DEADLINE_S = 10.0
+
+
+@pytest.fixture
+def base_url(api: Api) -> Iterator[str]:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        api.app,
+        log_level="warning",
+        lifespan="off",
+        ws="none",
+        timeout_graceful_shutdown=2,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + DEADLINE_S
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(DEADLINE_S)
+    sock.close()
+
+
+class Sse:
+    """Reads one SSE response message by message."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        assert response.status_code == 200, response.read()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        self._lines = response.iter_lines()
+
+    def next_message(self) -> dict[str, str]:
+        fields: dict[str, str] = {}
+        for line in self._lines:
+            if not line:
+                if fields:
+                    return fields
+                continue
+            name, _, value = line.partition(":")
+            if name:  # ":" starts a comment (keepalive)
+                fields[name] = value.lstrip(" ")
+        raise AssertionError("stream ended")
+
+    def next_event(self) -> dict[str, object]:
+        while True:
+            msg = self.next_message()
+            if msg.get("event") == "event":
+                data: dict[str, object] = json.loads(msg["data"])
+                return data
+
+
+def test_new_event_reaches_allowed_viewer_only(api: Api, base_url: str) -> None:
+    timeout = httpx.Timeout(DEADLINE_S)
+    with ExitStack() as stack:
+        client = stack.enter_context(httpx.Client(base_url=base_url, timeout=timeout))
+        streams = {}
+        for user in ("viewer_a", "viewer_b", "admin"):
+            r = stack.enter_context(
+                client.stream("GET", "/api/events/stream", headers=api.tokens[user])
+            )
+            streams[user] = Sse(r)
+            assert "retry" in streams[user].next_message()  # subscribed
+        a = api.deps.events.record(make_event("A", ids=(1,)))
+        b = api.deps.events.record(make_event("B", ids=(2,)))
+
+        got_a = streams["viewer_a"].next_event()
+        assert (got_a["id"], got_a["camera"]) == (a, "A")
+        # viewer_b's first event is B's: A's, recorded first, was never sent to them
+        got_b = streams["viewer_b"].next_event()
+        assert (got_b["id"], got_b["camera"]) == (b, "B")
+        assert [streams["admin"].next_event()["id"] for _ in range(2)] == [a, b]
+
+        # a change (acknowledgement) is sent again to viewers of the camera
+        api.deps.events.acknowledge(a, "op")
+        again = streams["viewer_a"].next_event()
+        assert again["id"] == a and again["acknowledged_by"] == "op"
+
+
+def test_stream_camera_filter(api: Api, base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=httpx.Timeout(DEADLINE_S)) as client:
+        with client.stream(
+            "GET",
+            "/api/events/stream",
+            params={"camera": "B"},
+            headers=api.tokens["admin"],
+        ) as r:
+            sse = Sse(r)
+            sse.next_message()
+            api.deps.events.record(make_event("A", ids=(1,)))
+            b = api.deps.events.record(make_event("B", ids=(2,)))
+            assert sse.next_event()["id"] == b
+        denied = client.get(
+            "/api/events/stream", params={"camera": "B"}, headers=api.tokens["viewer_a"]
+        )
+        assert denied.status_code == 403
