@@ -117,3 +117,16 @@ def test_stream_camera_filter(api: Api, base_url: str) -> None:
             "/api/events/stream", params={"camera": "B"}, headers=api.tokens["viewer_a"]
         )
         assert denied.status_code == 403
+
+
+@pytest.mark.parametrize("api", [False], indirect=True, ids=["store-without-routes"])
+def test_stream_polls_when_the_store_has_no_routes(api: Api, base_url: str) -> None:
+    timeout = httpx.Timeout(DEADLINE_S)
+    with (
+        httpx.Client(base_url=base_url, timeout=timeout) as client,
+        client.stream("GET", "/api/events/stream", headers=api.tokens["viewer_a"]) as r,
+    ):
+        sse = Sse(r)
+        sse.next_message()
+        a = api.deps.events.record(make_event("A", ids=(1,)))
+        assert sse.next_event()["id"] == a

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from vigil.config.analytics import LineConfig, ZoneConfig
-from vigil.events.records import CountBucket, MediaRef, Note, StoredEvent
+from vigil.events.records import Attributes, CountBucket, MediaRef, Note, StoredEvent
 
 
 class _Out(BaseModel):
@@ -28,7 +27,7 @@ class EventOut(_Out):
     updated_at: datetime
     ended_at: datetime | None
     track_ids: list[int]
-    attributes: dict[str, Any]
+    attributes: Attributes
     confidence: float
     acknowledged_at: datetime | None
     acknowledged_by: str | None
@@ -58,7 +57,7 @@ class EventRecordOut(_Out):
     at: datetime
     t: float
     track_ids: list[int]
-    attributes: dict[str, Any]
+    attributes: Attributes
     confidence: float
 
 

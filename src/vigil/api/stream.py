@@ -2,8 +2,9 @@
 
 Each message is ``event: event`` with the event's JSON (as ``GET /api/events/{id}``) in
 ``data`` and its id in ``id``; an event is sent again whenever it changes (update, end,
-acknowledgement). The stream carries events that start or change after the client
-connects, of the cameras the caller may see (``camera`` narrows them). The store's
+acknowledgement). The stream carries the events that change after the client connects
+and started at most ``LOOKBACK`` before it, of the cameras the caller may see (``camera``
+narrows them); older events are read with ``GET /api/events``. The store's
 listener wakes the streams at once; without outbox routes the store does not call it,
 and streams notice new events within ``ApiDeps.stream_poll_s``.
 """
@@ -15,7 +16,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -105,7 +106,7 @@ async def event_stream(
         allowed = allowed_cameras(principal.user)
         cameras = None if allowed is None else sorted(allowed)
     waker: EventWaker = request.app.state.vigil_event_waker
-    connected = datetime.now(UTC)
+    connected = deps.events.clock()
     user = principal.user.username
 
     async def messages() -> AsyncIterator[str]:
