@@ -1,0 +1,212 @@
+"""One camera in its own process: source → (motion gate) → detector → tracker → rules.
+
+``run_worker`` is the entry point the supervisor starts in a "spawn" child process. It
+builds everything from the camera's config, reads frames until told to stop (or, for a
+file without ``loop``, until the end), and sends typed messages (vigil.service.health)
+on its queue: behaviour events, heartbeats, its log records, and a failure before it
+exits on an error. The event store and outputs stay in the parent (one writer per DB).
+
+Files and image folders (demo cameras) are paced to real time by pts, so a looping file
+behaves like a live camera; live sources deliver at their own rate and drop frames when
+the worker falls behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event as MpEvent
+from typing import Any
+
+from vigil.analytics.engine import AnalyticsEngine
+from vigil.analytics.scene import SceneModel, UnusualActivityDetector
+from vigil.config.service import CameraConfig
+from vigil.detect import create_detector
+from vigil.errors import VigilError
+from vigil.pipeline.camera import CameraPipeline
+from vigil.pipeline.masking import FrameMasker
+from vigil.pipeline.motion_gate import GatedDetector, MotionGate
+from vigil.service.health import Phase, WorkerEvent, WorkerFailed, WorkerHeartbeat
+from vigil.sources import LiveSource, Source, SourceHealth, open_source
+from vigil.track import VigilTracker
+
+log = logging.getLogger(__name__)
+
+RATE_WINDOW = 3.0  # seconds over which rates are measured
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerSettings:
+    """heartbeat_interval: seconds between heartbeats. log_level: the parent's level for
+    the records the worker forwards. pace_files: play files and folders in real time."""
+
+    heartbeat_interval: float = 0.5
+    log_level: int = logging.INFO
+    pace_files: bool = True
+
+
+class _Counters:
+    """Frame-loop state the heartbeat thread reads (plain attributes: one writer, the frame loop)."""
+
+    def __init__(self) -> None:
+        self.phase: Phase = "loading"
+        self.progress = time.monotonic()
+        self.frames_in = 0
+        self.frames_analysed = 0
+        self.frames_detected = 0
+        self.lag: float | None = None
+        self.last_frame_wall: float | None = None
+        self.source: Source | None = None
+        self.source_health: SourceHealth | None = None
+
+    def mark(self, phase: Phase | None = None) -> None:
+        if phase is not None:
+            self.phase = phase
+        self.progress = time.monotonic()
+
+
+class _Rates:
+    """Frames per second of three counters over the last RATE_WINDOW seconds."""
+
+    def __init__(self) -> None:
+        self._samples: deque[tuple[float, int, int, int]] = deque()
+
+    def update(self, c: _Counters) -> tuple[float, float, float]:
+        now = time.monotonic()
+        self._samples.append((now, c.frames_in, c.frames_analysed, c.frames_detected))
+        while len(self._samples) > 2 and now - self._samples[1][0] >= RATE_WINDOW:
+            self._samples.popleft()
+        t0, *first = self._samples[0]
+        dt = now - t0
+        if dt <= 0:
+            return 0.0, 0.0, 0.0
+        rates = [(b - a) / dt for a, b in zip(first, (c.frames_in, c.frames_analysed, c.frames_detected), strict=True)]
+        return rates[0], rates[1], rates[2]
+
+
+def _heartbeats(cam: str, queue: Queue[Any], c: _Counters, stop: threading.Event, interval: float) -> None:
+    rates = _Rates()
+    pid = os.getpid()
+    while not stop.wait(interval):
+        source = c.source
+        health = c.source_health
+        if isinstance(source, LiveSource):  # live sources are thread-safe; they report while read() waits
+            health = source.health()
+        input_fps, analysis_fps, detect_fps = rates.update(c)
+        if isinstance(source, LiveSource) or health is None:
+            online = health.online if health is not None else False
+        else:  # a file or folder is online while it delivers frames
+            online = c.phase == "running"
+        queue.put(WorkerHeartbeat(
+            cam, pid, c.phase, time.monotonic() - c.progress, online and c.phase == "running",
+            c.frames_in, c.frames_analysed, c.frames_detected, input_fps, analysis_fps, detect_fps,
+            c.lag, c.last_frame_wall,
+            health.reconnects if health is not None else 0, health.last_error if health is not None else None,
+        ))  # fmt: skip
+
+
+def _build_pipeline(cfg: CameraConfig) -> tuple[CameraPipeline, GatedDetector | None]:
+    detector = create_detector(cfg.detector)
+    gated = GatedDetector(detector, MotionGate()) if cfg.motion_gating else None
+    unusual = None
+    if cfg.scene_model is not None:
+        unusual = UnusualActivityDetector(SceneModel.load(cfg.scene_model), cfg.unusual_activity, cfg.camera)
+    pipeline = CameraPipeline(
+        cfg.camera, gated or detector, VigilTracker(cfg.tracker), AnalyticsEngine.from_config(cfg), unusual
+    )
+    return pipeline, gated
+
+
+def _forward_logs(queue: Queue[Any], level: int) -> None:
+    root = logging.getLogger()
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    root.addHandler(logging.handlers.QueueHandler(queue))  # type: ignore[arg-type]
+    root.setLevel(level)
+
+
+def run_worker(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: WorkerSettings) -> None:
+    """Run camera ``cfg`` until ``stop`` is set (process entry point; never raises)."""
+    _forward_logs(queue, settings.log_level)
+    counters = _Counters()
+    beat_stop = threading.Event()
+    beats = threading.Thread(
+        target=_heartbeats, args=(cfg.camera, queue, counters, beat_stop, settings.heartbeat_interval),
+        name=f"heartbeat-{cfg.camera}", daemon=True,
+    )  # fmt: skip
+    beats.start()
+    try:
+        _loop(cfg, queue, stop, settings, counters)
+    except VigilError as e:
+        log.error("%s: %s", cfg.camera, e)
+        queue.put(WorkerFailed(cfg.camera, os.getpid(), str(e)))
+        raise SystemExit(1) from e
+    except Exception as e:  # the supervisor restarts us; say why first
+        log.exception("%s: worker failed", cfg.camera)
+        queue.put(WorkerFailed(cfg.camera, os.getpid(), f"{type(e).__name__}: {e}"))
+        raise SystemExit(1) from e
+    finally:
+        beat_stop.set()
+        beats.join(2.0)
+
+
+def _loop(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: WorkerSettings, c: _Counters) -> None:
+    cam = cfg.camera
+    c.mark("loading")
+    pipeline, gated = _build_pipeline(cfg)
+    masker = FrameMasker(cfg.masks)
+    c.mark("opening")
+    source = open_source(
+        cfg.source, fps=cfg.fps, timeout=cfg.timeout, rtsp_transport=cfg.rtsp_transport, name=cam,
+        loop=None if cfg.loop else 1,
+    )  # fmt: skip
+    c.source = source
+    live = isinstance(source, LiveSource)
+    pace = settings.pace_files and not live
+    log.info("%s: worker %d running (%s)", cam, os.getpid(), "live" if live else "paced file" if pace else "file")
+    origin: float | None = None  # wall time of pts 0
+    last_pts = 0.0
+    health_at = 0.0
+    try:
+        c.mark("running")
+        while not stop.is_set():
+            frame = source.read()
+            c.mark()
+            if frame is None:
+                break
+            c.frames_in += 1
+            now = time.time()
+            if origin is None or (live and origin + frame.pts > now) or frame.pts < last_pts:
+                origin = now - frame.pts  # live clocks drift; a looping file may restart its pts
+            frame_wall = origin + frame.pts
+            if pace and frame_wall > now and stop.wait(frame_wall - now):
+                break
+            last_pts = frame.pts
+            masked = masker.apply(frame)
+            detect = gated is None or gated.observe(masked)
+            result = pipeline.process(masked, frame_wall)
+            c.frames_detected += detect
+            c.frames_analysed += 1
+            done = time.time()
+            c.lag = max(0.0, done - frame_wall)
+            c.last_frame_wall = frame_wall
+            for ev in result.events:
+                queue.put(WorkerEvent(cam, ev, frame_wall))
+            if done - health_at >= settings.heartbeat_interval:
+                c.source_health = source.health()
+                health_at = done
+        for ev in pipeline.close(last_pts):
+            queue.put(WorkerEvent(cam, ev, time.time()))
+    finally:
+        c.source = None
+        c.source_health = source.health()
+        source.close()
+    c.mark("finished")
+    if not stop.is_set():
+        log.info("%s: source ended", cam)

@@ -1,0 +1,189 @@
+"""Supervisor with real worker processes, real YOLOX-Nano and tiny generated looping videos."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+
+from vigil.config.service import CameraConfig, ServiceConfig
+from vigil.service.health import CameraHealth
+from vigil.service.supervisor import Supervisor, SupervisorSettings
+from vigil.service.worker import WorkerSettings
+
+FAST = SupervisorSettings(
+    backoff_initial=0.2,
+    backoff_max=2.0,
+    start_timeout=20.0,
+    heartbeat_timeout=2.0,
+    stall_timeout=1.0,
+    stop_timeout=2.0,
+    worker=WorkerSettings(heartbeat_interval=0.2),
+)
+
+
+def write_video(path: Path, seconds: float, fps: int = 10) -> Path:
+    """160x120 H.264: a bright block crossing a grey background."""
+    with av.open(str(path), "w") as c:
+        s = c.add_stream("libx264", rate=fps)
+        s.width, s.height, s.pix_fmt = 160, 120, "yuv420p"
+        for i in range(int(seconds * fps)):
+            img = np.full((120, 160, 3), 60, np.uint8)
+            x = (5 + 4 * i) % 130
+            img[30:90, x : x + 20] = 220
+            for p in s.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
+                c.mux(p)
+        for p in s.encode():
+            c.mux(p)
+    return path
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_video(tmp_path_factory.mktemp("cams") / "loop.mp4", 3.0)
+
+
+@pytest.fixture(scope="module")
+def camera(models_dir: Path, video: Path) -> Callable[..., CameraConfig]:
+    def make(name: str, **kw: Any) -> CameraConfig:
+        fields: dict[str, Any] = {
+            "camera": name, "source": str(video), "loop": True, "fps": 5, "motion_gating": False,
+            "detector": {"model": str(models_dir / "yolox_nano.onnx"), "threads": 1},
+        }  # fmt: skip
+        fields.update(kw)
+        return CameraConfig(**fields)
+
+    return make
+
+
+@pytest.fixture()
+def supervisors() -> Iterator[list[Supervisor]]:
+    """Supervisors a test starts; always stopped, and their workers checked gone."""
+    started: list[Supervisor] = []
+    yield started
+    pids = [pid for sup in started for pid in sup.pids().values() if pid is not None]
+    for sup in started:
+        sup.stop()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def online(sup: Supervisor, *names: str) -> Callable[[], bool]:
+    def check() -> bool:
+        h = sup.health()
+        return all(h[n].online and h[n].analysis_fps > 0 for n in names)
+
+    return check
+
+
+def sample_fps(sup: Supervisor, name: str, seconds: float) -> list[float]:
+    out = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        out.append(sup.health()[name].analysis_fps)
+        time.sleep(0.25)
+    return out
+
+
+def test_kill_9_restarts_the_worker_and_the_other_camera_keeps_its_rate(
+    camera: Callable[..., CameraConfig], supervisors: list[Supervisor]
+) -> None:
+    sup = Supervisor([camera("a"), camera("b")], settings=FAST)
+    supervisors.append(sup)
+    sup.start()
+    wait_for(online(sup, "a", "b"), 20.0, "both cameras online")
+    time.sleep(1.5)  # let the rate windows fill
+    h = sup.health()
+    for name in ("a", "b"):
+        cam: CameraHealth = h[name]
+        assert cam.state == "online" and cam.pid is not None
+        assert 4.0 <= cam.input_fps <= 6.5, cam
+        assert 4.0 <= cam.analysis_fps <= 6.5, cam
+        assert cam.detect_fps == pytest.approx(cam.analysis_fps, abs=0.5)  # gating is off
+        assert cam.gated_fraction == 0.0
+        assert cam.lag is not None and 0.0 <= cam.lag < 1.0
+        assert cam.last_frame_wall is not None and abs(time.time() - cam.last_frame_wall) < 1.5
+        assert (cam.restarts, cam.last_error) == (0, None)
+    before = sample_fps(sup, "b", 1.0)
+    a_pid, b_pid = h["a"].pid, h["b"].pid
+    assert a_pid is not None
+
+    os.kill(a_pid, signal.SIGKILL)
+    wait_for(lambda: sup.health()["a"].state != "online", 2.0, "camera a to be seen down")
+    during = sample_fps(sup, "b", 1.0)
+    wait_for(online(sup, "a"), 10.0, "camera a back online")
+    during += sample_fps(sup, "b", 1.0)
+
+    h = sup.health()
+    assert h["a"].pid not in (None, a_pid)
+    assert h["a"].restarts == 1 and h["a"].last_error == "worker killed by signal 9"
+    assert h["b"].pid == b_pid and h["b"].restarts == 0
+    base = sum(before) / len(before)
+    assert min(during) >= 0.7 * base, (before, during)
+
+
+def test_apply_restarts_only_the_changed_camera(
+    camera: Callable[..., CameraConfig], supervisors: list[Supervisor]
+) -> None:
+    with Supervisor(ServiceConfig(cameras=(camera("a"), camera("b"))), settings=FAST) as sup:
+        supervisors.append(sup)
+        wait_for(online(sup, "a", "b"), 20.0, "both cameras online")
+        pids = sup.pids()
+        assert sup.apply([camera("a"), camera("b")]) == []  # same config: nothing moves
+        changed = sup.apply([camera("a"), camera("b", fps=4)])
+        assert changed == ["b"]
+        wait_for(lambda: sup.pids()["b"] not in (None, pids["b"]), 10.0, "camera b restarted")
+        wait_for(online(sup, "b"), 15.0, "camera b online again")
+        h = sup.health()
+        assert sup.pids()["a"] == pids["a"] and h["a"].restarts == 0
+        assert h["b"].restarts == 1 and h["b"].last_error == "config changed"
+
+        assert sup.apply([camera("b", fps=4), camera("a", enabled=False)]) == ["a"]  # disabled = removed
+        wait_for(lambda: "a" not in sup.health(), 10.0, "camera a removed")
+        assert sup.pids() == {"b": sup.health()["b"].pid}
+
+
+def test_hung_workers_are_killed_and_restarted_and_a_finished_file_is_left_alone(
+    camera: Callable[..., CameraConfig], supervisors: list[Supervisor], tmp_path: Path
+) -> None:
+    fifo = tmp_path / "never.mp4"
+    os.mkfifo(fifo)  # opening it for reading blocks forever: a decoder that hangs
+    short = write_video(tmp_path / "short.mp4", 1.0)
+    cams = [
+        camera("stuck", source=str(fifo), timeout=0.5),
+        camera("frozen"),
+        camera("once", source=str(short), loop=False),
+    ]
+    sup = Supervisor(cams, settings=FAST)
+    supervisors.append(sup)
+    sup.start()
+    wait_for(online(sup, "frozen"), 20.0, "camera frozen online")
+    frozen_pid = sup.pids()["frozen"]
+    assert frozen_pid is not None
+    os.kill(frozen_pid, signal.SIGSTOP)  # the whole process stops: no heartbeats at all
+    wait_for(lambda: sup.health()["stuck"].restarts >= 1, 15.0, "the stuck camera restarted")
+    wait_for(lambda: sup.health()["frozen"].restarts >= 1, 10.0, "the frozen camera restarted")
+    wait_for(lambda: sup.health()["once"].state == "finished", 10.0, "the one-pass file finished")
+    h = sup.health()
+    assert h["stuck"].last_error is not None and "no progress opening the source" in h["stuck"].last_error
+    assert h["frozen"].last_error is not None and "no heartbeat" in h["frozen"].last_error
+    assert h["once"].restarts == 0 and h["once"].last_error is None and h["once"].pid is None
+    wait_for(online(sup, "frozen"), 15.0, "camera frozen back online")
+    assert sup.pids()["frozen"] != frozen_pid
