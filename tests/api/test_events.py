@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from conftest import T0, Api, make_event
@@ -141,3 +142,13 @@ def test_ack_body_is_validated(api: Api, seeded: dict[str, str]) -> None:
         "operator_a", f"/api/events/{seeded['a0']}/ack", json={"note": "x", "extra": 1}
     )
     assert_422_names_field(r, "extra")
+
+
+def test_store_failure_is_503_without_details(api: Api, seeded: dict[str, str]) -> None:
+    api.deps.events.close()
+    db = Path(api.deps.events.url.removeprefix("sqlite:///"))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    r = api.get("viewer_a", "/api/events")
+    assert r.status_code == 503
+    assert "sqlite" not in r.text and "events.db" not in r.text

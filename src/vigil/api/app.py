@@ -3,11 +3,12 @@
 OpenAPI: the schema is served at ``/api/openapi.json`` to authenticated callers only (it
 maps the attack surface and the web UI is logged in anyway); there are no /docs pages.
 The only routes without credentials are ``GET /api/health`` and auth's login and setup
-(`PUBLIC_API_ROUTES`).
+(`PUBLIC_API_ROUTES`). Event store failures answer 503 (details only in the log).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI
@@ -20,6 +21,9 @@ from vigil.api.deps import ApiDeps
 from vigil.api.registry import CameraNotFoundError
 from vigil.api.schemas import HealthOut
 from vigil.auth import PUBLIC_ROUTES, CurrentUser, install_auth
+from vigil.events import StoreError
+
+log = logging.getLogger(__name__)
 
 PUBLIC_API_ROUTES: dict[tuple[str, str], str] = {
     **PUBLIC_ROUTES,
@@ -56,15 +60,22 @@ def create_app(deps: ApiDeps, *, title: str = "Vigil") -> FastAPI:
     app.include_router(cameras.router)
     app.include_router(counts.router)
     app.include_router(geometry.router)
-    app.include_router(
-        stream.router
-    )  # before events: /api/events/stream is not an event id
+    # stream before events: /api/events/stream is not an event id
+    app.include_router(stream.router)
     app.include_router(events.router)
     app.include_router(media.router)
 
     @app.exception_handler(CameraNotFoundError)
     async def camera_not_found(_: Request, e: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(e)}, status_code=404)
+
+    @app.exception_handler(StoreError)
+    async def store_failed(_: Request, e: Exception) -> JSONResponse:
+        log.error("event store error: %s", e)
+        return JSONResponse(
+            {"detail": "the event store is unavailable; see the server log"},
+            status_code=503,
+        )
 
     return app
 
