@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Api, make_event
+from api_helpers import Api, make_event
 
 from vigil.api import PUBLIC_API_ROUTES
 from vigil.auth.testing import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conftest import JPEG_A, T0, Api
+from api_helpers import JPEG_A, T0, Api
 
 from vigil.api import CameraHealth
 from vigil.auth.testing import assert_422_names_field

@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from conftest import T0, Api, make_event
+from api_helpers import T0, Api, make_event
 
 from vigil.auth.testing import assert_422_names_field
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import T0, Api, make_event
+from api_helpers import T0, Api, make_event
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 import httpx
 import pytest
 import uvicorn
-from conftest import Api, make_event
+from api_helpers import Api, make_event
 
 DEADLINE_S = 10.0
 
