@@ -152,3 +152,13 @@ def test_store_failure_is_503_without_details(api: Api, seeded: dict[str, str]) 
     r = api.get("viewer_a", "/api/events")
     assert r.status_code == 503
     assert "sqlite" not in r.text and "events.db" not in r.text
+
+
+def test_active_filter(api: Api) -> None:
+    store = api.deps.events
+    running = store.record(make_event("A", phase="start", ids=(7,)), at=T0)
+    done = store.record(make_event("A", phase="instant", ids=(8,), t=2.0), at=T0)
+    active = api.get("viewer_a", "/api/events", params={"active": True}).json()["items"]
+    assert [(e["id"], e["active"]) for e in active] == [(running, True)]
+    ended = api.get("viewer_a", "/api/events", params={"active": False}).json()["items"]
+    assert [e["id"] for e in ended] == [done]
