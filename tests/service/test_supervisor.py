@@ -58,7 +58,7 @@ def camera(models_dir: Path, video: Path) -> Callable[..., CameraConfig]:
             "detector": {"model": str(models_dir / "yolox_nano.onnx"), "threads": 1},
         }  # fmt: skip
         fields.update(kw)
-        return CameraConfig(**fields)
+        return CameraConfig.model_validate(fields)
 
     return make
 

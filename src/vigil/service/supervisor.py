@@ -24,6 +24,7 @@ Each worker has its own queue: a worker killed mid-write can only spoil its own.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing as mp
 import queue as queue_mod
@@ -283,8 +284,9 @@ class Supervisor:
         q: Queue[Any] = self._ctx.Queue()
         stop = self._ctx.Event()
         worker = self.settings.worker
-        if worker.log_level != logging.getLogger().getEffectiveLevel():
-            worker = WorkerSettings(worker.heartbeat_interval, logging.getLogger().getEffectiveLevel(), worker.pace_files)
+        level = logging.getLogger().getEffectiveLevel()
+        if worker.log_level != level or not worker.forward_logs:
+            worker = dataclasses.replace(worker, log_level=level, forward_logs=True)
         proc = self._ctx.Process(
             target=run_worker, args=(cfg, q, stop, worker), name=f"vigil-camera-{cfg.camera}", daemon=True
         )

@@ -44,11 +44,13 @@ RATE_WINDOW = 3.0  # seconds over which rates are measured
 @dataclass(frozen=True, slots=True)
 class WorkerSettings:
     """heartbeat_interval: seconds between heartbeats. log_level: the parent's level for
-    the records the worker forwards. pace_files: play files and folders in real time."""
+    the records the worker forwards. pace_files: play files and folders in real time.
+    forward_logs: send log records to the parent (False only when run in-process, in tests)."""
 
     heartbeat_interval: float = 0.5
     log_level: int = logging.INFO
     pace_files: bool = True
+    forward_logs: bool = True
 
 
 class _Counters:
@@ -90,25 +92,29 @@ class _Rates:
         return rates[0], rates[1], rates[2]
 
 
-def _heartbeats(cam: str, queue: Queue[Any], c: _Counters, stop: threading.Event, interval: float) -> None:
-    rates = _Rates()
-    pid = os.getpid()
+def _heartbeat(cam: str, c: _Counters, rates: _Rates) -> WorkerHeartbeat:
+    source = c.source
+    health = c.source_health
+    if isinstance(source, LiveSource):  # live sources are thread-safe; they report while read() waits
+        health = source.health()
+    input_fps, analysis_fps, detect_fps = rates.update(c)
+    if isinstance(source, LiveSource) or health is None:
+        online = health.online if health is not None else False
+    else:  # a file or folder is online while it delivers frames
+        online = c.phase == "running"
+    return WorkerHeartbeat(
+        cam, os.getpid(), c.phase, time.monotonic() - c.progress, online and c.phase == "running",
+        c.frames_in, c.frames_analysed, c.frames_detected, input_fps, analysis_fps, detect_fps,
+        c.lag, c.last_frame_wall,
+        health.reconnects if health is not None else 0, health.last_error if health is not None else None,
+    )  # fmt: skip
+
+
+def _heartbeats(
+    cam: str, queue: Queue[Any], c: _Counters, rates: _Rates, stop: threading.Event, interval: float
+) -> None:
     while not stop.wait(interval):
-        source = c.source
-        health = c.source_health
-        if isinstance(source, LiveSource):  # live sources are thread-safe; they report while read() waits
-            health = source.health()
-        input_fps, analysis_fps, detect_fps = rates.update(c)
-        if isinstance(source, LiveSource) or health is None:
-            online = health.online if health is not None else False
-        else:  # a file or folder is online while it delivers frames
-            online = c.phase == "running"
-        queue.put(WorkerHeartbeat(
-            cam, pid, c.phase, time.monotonic() - c.progress, online and c.phase == "running",
-            c.frames_in, c.frames_analysed, c.frames_detected, input_fps, analysis_fps, detect_fps,
-            c.lag, c.last_frame_wall,
-            health.reconnects if health is not None else 0, health.last_error if health is not None else None,
-        ))  # fmt: skip
+        queue.put(_heartbeat(cam, c, rates))
 
 
 def _build_pipeline(cfg: CameraConfig) -> tuple[CameraPipeline, GatedDetector | None]:
@@ -133,11 +139,13 @@ def _forward_logs(queue: Queue[Any], level: int) -> None:
 
 def run_worker(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: WorkerSettings) -> None:
     """Run camera ``cfg`` until ``stop`` is set (process entry point; never raises)."""
-    _forward_logs(queue, settings.log_level)
+    if settings.forward_logs:
+        _forward_logs(queue, settings.log_level)
     counters = _Counters()
+    rates = _Rates()
     beat_stop = threading.Event()
     beats = threading.Thread(
-        target=_heartbeats, args=(cfg.camera, queue, counters, beat_stop, settings.heartbeat_interval),
+        target=_heartbeats, args=(cfg.camera, queue, counters, rates, beat_stop, settings.heartbeat_interval),
         name=f"heartbeat-{cfg.camera}", daemon=True,
     )  # fmt: skip
     beats.start()
@@ -154,6 +162,7 @@ def run_worker(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: Wo
     finally:
         beat_stop.set()
         beats.join(2.0)
+        queue.put(_heartbeat(cfg.camera, counters, rates))  # the final state
 
 
 def _loop(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: WorkerSettings, c: _Counters) -> None:
