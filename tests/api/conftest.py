@@ -35,7 +35,12 @@ def api(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Api]:
     data = tmp_path / "data"
     data.mkdir()
     deps = ApiDeps(
-        events=events, auth=auth, cameras=registry, data_dir=data, stream_poll_s=0.2
+        events=events,
+        auth=auth,
+        cameras=registry,
+        data_dir=data,
+        stream_poll_s=0.2,
+        stream_recheck_s=0.5,
     )
     tokens = {}
     for name, role, cams in (

@@ -13,7 +13,7 @@ from contextlib import ExitStack
 import httpx
 import pytest
 import uvicorn
-from api_helpers import Api, make_event
+from api_helpers import PASSWORD, Api, make_event
 
 DEADLINE_S = 10.0
 
@@ -54,14 +54,17 @@ class Sse:
         self._lines = response.iter_lines()
 
     def next_message(self) -> dict[str, str]:
+        """The next message's fields; a comment-only message (keepalive) is ``{}``."""
         fields: dict[str, str] = {}
+        seen = False
         for line in self._lines:
             if not line:
-                if fields:
+                if seen:
                     return fields
                 continue
+            seen = True
             name, _, value = line.partition(":")
-            if name:  # ":" starts a comment (keepalive)
+            if name:  # a line starting with ":" is a comment
                 fields[name] = value.lstrip(" ")
         raise AssertionError("stream ended")
 
@@ -130,3 +133,45 @@ def test_stream_polls_when_the_store_has_no_routes(api: Api, base_url: str) -> N
         sse.next_message()
         a = api.deps.events.record(make_event("A", ids=(1,)))
         assert sse.next_event()["id"] == a
+
+
+@pytest.mark.parametrize("change", ["revoke", "disable", "rescope"])
+def test_stream_ends_when_rights_change(api: Api, base_url: str, change: str) -> None:
+    auth = api.deps.auth
+    user = auth.get_user_by_name("viewer_a")
+    assert user is not None
+    with (
+        httpx.Client(base_url=base_url, timeout=httpx.Timeout(DEADLINE_S)) as client,
+        client.stream("GET", "/api/events/stream", headers=api.tokens["viewer_a"]) as r,
+    ):
+        sse = Sse(r)
+        sse.next_message()
+        assert sse.next_message() == {}  # keepalive comments while nothing changes
+        if change == "revoke":
+            (token,) = auth.list_tokens(user.id)
+            auth.revoke_token(token.id, actor="test")
+        elif change == "disable":
+            auth.update_user(user.id, actor="test", disabled=True)
+        else:
+            auth.update_user(user.id, actor="test", cameras=["A", "B"])
+        with pytest.raises(AssertionError, match="stream ended"):
+            while True:
+                sse.next_message()
+
+
+def test_cookie_session_stream_lives_until_logout(api: Api, base_url: str) -> None:
+    with httpx.Client(base_url=base_url, timeout=httpx.Timeout(DEADLINE_S)) as client:
+        login = client.post(
+            "/api/auth/login", json={"username": "viewer_a", "password": PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        with client.stream("GET", "/api/events/stream") as r:
+            sse = Sse(r)
+            assert "retry" in sse.next_message()
+            assert sse.next_message() == {}  # re-checked and still allowed
+            assert sse.next_message() == {}
+            headers = {"X-CSRF-Token": login.json()["csrf_token"]}
+            assert client.post("/api/auth/logout", headers=headers).status_code == 204
+            with pytest.raises(AssertionError, match="stream ended"):
+                while True:
+                    sse.next_message()

@@ -22,6 +22,7 @@ class ApiDeps:
     data_dir: media paths stored with events are relative to it; files outside it are never served.
     stream_poll_s: the live event stream also re-checks the store this often (it is woken
     at once by ``EventStore.add_listener`` when the store has outbox routes).
+    stream_recheck_s: how often an open stream sends a keepalive and re-checks the caller.
     """
 
     events: EventStore
@@ -30,6 +31,7 @@ class ApiDeps:
     data_dir: Path
     auth_settings: AuthSettings = field(default_factory=AuthSettings)
     stream_poll_s: float = 1.0
+    stream_recheck_s: float = 15.0
 
 
 def get_deps(conn: HTTPConnection) -> ApiDeps:

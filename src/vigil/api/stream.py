@@ -4,7 +4,11 @@ Each message is ``event: event`` with the event's JSON (as ``GET /api/events/{id
 ``data`` and its id in ``id``; an event is sent again whenever it changes (update, end,
 acknowledgement). The stream carries the events that change after the client connects
 and started at most ``LOOKBACK`` before it, of the cameras the caller may see (``camera``
-narrows them); older events are read with ``GET /api/events``. The store's
+narrows them); older events are read with ``GET /api/events``.
+
+Every ``ApiDeps.stream_recheck_s`` the stream sends a keepalive comment and checks the
+caller again: it ends when the token is revoked, the session ended, or the user was
+disabled, deleted or given another role or cameras (the client reconnects and is checked anew). The store's
 listener wakes the streams at once; without outbox routes the store does not call it,
 and streams notice new events within ``ApiDeps.stream_poll_s``.
 """
@@ -12,6 +16,7 @@ and streams notice new events within ``ApiDeps.stream_poll_s``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -24,7 +29,7 @@ from fastapi.responses import StreamingResponse
 
 from vigil.api.deps import ApiDeps, Deps
 from vigil.api.schemas import EventOut
-from vigil.auth import CurrentUser, allowed_cameras, ensure_camera
+from vigil.auth import CurrentUser, Principal, allowed_cameras, ensure_camera, get_auth
 from vigil.events import EventStore
 
 log = logging.getLogger(__name__)
@@ -33,7 +38,6 @@ router = APIRouter(prefix="/api/events", tags=["events"])
 
 LOOKBACK = timedelta(minutes=10)
 """Events may be recorded with a start up to this long before the client connected."""
-KEEPALIVE_S = 15.0
 PAGE = 200
 
 
@@ -82,6 +86,27 @@ def _changed(
     return out
 
 
+def still_allowed(
+    deps: ApiDeps, principal: Principal, session_cookie: str | None, idle_s: float
+) -> bool:
+    """Whether the caller's credentials and rights are still those the stream started with."""
+    auth = deps.auth
+    user = auth.get_user(principal.user.id)
+    if (
+        user is None
+        or user.disabled
+        or (user.role, user.cameras) != (principal.user.role, principal.user.cameras)
+    ):
+        return False
+    if principal.token is not None:
+        token = auth.get_token(principal.token.id)
+        return token is not None and token.active(auth.clock())
+    return (
+        session_cookie is not None
+        and auth.resolve_session(session_cookie, idle_s) is not None
+    )
+
+
 @router.get(
     "/stream",
     response_class=StreamingResponse,
@@ -108,10 +133,17 @@ async def event_stream(
     waker: EventWaker = request.app.state.vigil_event_waker
     connected = deps.events.clock()
     user = principal.user.username
+    settings = get_auth(request).settings
+    cookie = (
+        request.cookies.get(settings.cookie_name)
+        if principal.method == "session"
+        else None
+    )
 
     async def messages() -> AsyncIterator[str]:
         seen: dict[str, datetime] = {}
-        idle = 0.0
+        loop = asyncio.get_running_loop()
+        next_check = loop.time() + deps.stream_recheck_s
         log.debug("event stream opened by %s for cameras %s", user, cameras or "all")
         with waker.subscribe() as woken:
             yield "retry: 3000\n\n"
@@ -122,13 +154,19 @@ async def event_stream(
                         _changed, deps, cameras, connected, seen
                     ):
                         yield f"id: {ev.id}\nevent: event\ndata: {ev.model_dump_json()}\n\n"
-                        idle = 0.0
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(woken.wait(), deps.stream_poll_s)
-                except TimeoutError:
-                    idle += deps.stream_poll_s
-                if idle >= KEEPALIVE_S:
-                    idle = 0.0
+                if loop.time() >= next_check:
+                    next_check = loop.time() + deps.stream_recheck_s
+                    idle_s = settings.session_idle_timeout_s
+                    if not await asyncio.to_thread(
+                        still_allowed, deps, principal, cookie, idle_s
+                    ):
+                        log.info(
+                            "event stream of %s ended: credentials or rights changed",
+                            user,
+                        )
+                        return
                     yield ": keepalive\n\n"
         log.debug("event stream of %s closed", user)
 
