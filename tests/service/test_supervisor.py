@@ -187,3 +187,56 @@ def test_hung_workers_are_killed_and_restarted_and_a_finished_file_is_left_alone
     assert h["once"].restarts == 0 and h["once"].last_error is None and h["once"].pid is None
     wait_for(online(sup, "frozen"), 15.0, "camera frozen back online")
     assert sup.pids()["frozen"] != frozen_pid
+
+
+ORPHAN_SCRIPT = """
+import sys, time
+from vigil.config.service import CameraConfig
+from vigil.service.supervisor import Supervisor, SupervisorSettings
+from vigil.service.worker import WorkerSettings
+
+if __name__ == "__main__":
+    cam = CameraConfig.model_validate(
+        {"camera": "c", "source": sys.argv[1], "loop": True, "fps": 2, "detector": {"model": sys.argv[2]}}
+    )
+    sup = Supervisor([cam], settings=SupervisorSettings(worker=WorkerSettings(heartbeat_interval=0.1)))
+    sup.start()
+    while not sup.health()["c"].online:  # the worker runs its frame loop and heartbeats
+        time.sleep(0.05)
+    print(sup.pids()["c"], flush=True)
+    time.sleep(60)
+"""
+
+
+def gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(") ")[1].startswith("Z")  # a zombie nobody reaps is gone too
+    except FileNotFoundError:
+        return True
+
+
+def test_workers_exit_when_the_supervisor_process_is_killed(models_dir: Path, video: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = tmp_path / "serve.py"
+    script.write_text(ORPHAN_SCRIPT)
+    parent = subprocess.Popen(
+        [sys.executable, str(script), str(video), str(models_dir / "yolox_nano.onnx")], stdout=subprocess.PIPE, text=True
+    )
+    worker: int | None = None
+    try:
+        assert parent.stdout is not None
+        worker = int(parent.stdout.readline())
+        assert not gone(worker)
+        parent.kill()
+        parent.wait(5)
+        wait_for(lambda: gone(worker), 10.0, "the orphaned worker to exit")
+    finally:
+        if worker is not None and not gone(worker):
+            os.kill(worker, signal.SIGKILL)
+        parent.kill()
+        parent.wait(5)
+        if parent.stdout is not None:
+            parent.stdout.close()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import multiprocessing as mp
+import os
 import queue as queue_mod
 import threading
 import time
@@ -97,7 +98,7 @@ class _Slot:
     next_start: float | None = 0.0  # monotonic; None: do not start
     last_error: str | None = None
     stopping_since: float | None = None
-    then: str = "restart"  # after stopping: "restart", "remove" or "idle"
+    then: str = "restart"  # after stopping: "restart" or "remove"
     finished: bool = False
     failure: str | None = None  # what the current worker said before exiting
     last_frame_wall: float | None = None
@@ -285,8 +286,7 @@ class Supervisor:
         stop = self._ctx.Event()
         worker = self.settings.worker
         level = logging.getLogger().getEffectiveLevel()
-        if worker.log_level != level or not worker.forward_logs:
-            worker = dataclasses.replace(worker, log_level=level, forward_logs=True)
+        worker = dataclasses.replace(worker, log_level=level, forward_logs=True, parent_pid=os.getpid())
         proc = self._ctx.Process(
             target=run_worker, args=(cfg, q, stop, worker), name=f"vigil-camera-{cfg.camera}", daemon=True
         )

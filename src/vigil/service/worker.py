@@ -6,6 +6,8 @@ file without ``loop``, until the end), and sends typed messages (vigil.service.h
 on its queue: behaviour events, heartbeats, its log records, and a failure before it
 exits on an error. The event store and outputs stay in the parent (one writer per DB).
 
+A worker whose parent dies exits by itself (checked at every heartbeat).
+
 Files and image folders (demo cameras) are paced to real time by pts, so a looping file
 behaves like a live camera; live sources deliver at their own rate and drop frames when
 the worker falls behind.
@@ -45,12 +47,15 @@ RATE_WINDOW = 3.0  # seconds over which rates are measured
 class WorkerSettings:
     """heartbeat_interval: seconds between heartbeats. log_level: the parent's level for
     the records the worker forwards. pace_files: play files and folders in real time.
-    forward_logs: send log records to the parent (False only when run in-process, in tests)."""
+    forward_logs: send log records to the parent (False only when run in-process, in tests).
+    parent_pid: the supervisor's process id; the worker exits when its parent is no longer it.
+    """
 
     heartbeat_interval: float = 0.5
     log_level: int = logging.INFO
     pace_files: bool = True
     forward_logs: bool = True
+    parent_pid: int | None = None
 
 
 class _Counters:
@@ -111,9 +116,12 @@ def _heartbeat(cam: str, c: _Counters, rates: _Rates) -> WorkerHeartbeat:
 
 
 def _heartbeats(
-    cam: str, queue: Queue[Any], c: _Counters, rates: _Rates, stop: threading.Event, interval: float
+    cam: str, queue: Queue[Any], c: _Counters, rates: _Rates, stop: threading.Event, interval: float, parent: int | None
 ) -> None:
     while not stop.wait(interval):
+        if parent is not None and os.getppid() != parent:  # the supervisor died without stopping us
+            log.error("%s: supervisor process %d is gone; worker exits", cam, parent)
+            os._exit(3)
         queue.put(_heartbeat(cam, c, rates))
 
 
@@ -145,7 +153,7 @@ def run_worker(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: Wo
     rates = _Rates()
     beat_stop = threading.Event()
     beats = threading.Thread(
-        target=_heartbeats, args=(cfg.camera, queue, counters, rates, beat_stop, settings.heartbeat_interval),
+        target=_heartbeats, args=(cfg.camera, queue, counters, rates, beat_stop, settings.heartbeat_interval, settings.parent_pid),
         name=f"heartbeat-{cfg.camera}", daemon=True,
     )  # fmt: skip
     beats.start()
