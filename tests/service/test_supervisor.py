@@ -155,9 +155,13 @@ def test_apply_restarts_only_the_changed_camera(
         assert sup.pids()["a"] == pids["a"] and h["a"].restarts == 0
         assert h["b"].restarts == 1 and h["b"].last_error == "config changed"
 
-        assert sup.apply([camera("b", fps=4), camera("a", enabled=False)]) == ["a"]  # disabled = removed
+        b_pid = sup.pids()["b"]
+        # disabled counts as removed; c is new
+        assert sup.apply([camera("b", fps=4), camera("a", enabled=False), camera("c")]) == ["a", "c"]
         wait_for(lambda: "a" not in sup.health(), 10.0, "camera a removed")
-        assert sup.pids() == {"b": sup.health()["b"].pid}
+        wait_for(online(sup, "c"), 15.0, "camera c online")
+        assert gone(pids["a"] or 0)
+        assert sup.pids()["b"] == b_pid and set(sup.pids()) == {"b", "c"}
 
 
 def test_hung_workers_are_killed_and_restarted_and_a_finished_file_is_left_alone(

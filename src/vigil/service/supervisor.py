@@ -198,7 +198,12 @@ class Supervisor:
             for name, slot in self._slots.items():
                 new = desired.get(name)
                 if new is None:
-                    self._begin_stop(slot, "remove")
+                    if not (slot.stopping_since is not None and slot.then == "remove"):
+                        self._begin_stop(slot, "remove")
+                        touched.append(name)
+                elif slot.stopping_since is not None and slot.then == "remove":  # removed, then back
+                    slot.cfg = new
+                    slot.then = "restart"
                     touched.append(name)
                 elif new != slot.cfg:
                     slot.cfg = new
@@ -249,7 +254,13 @@ class Supervisor:
                 continue
             if slot.proc is None:
                 if slot.next_start is not None and now >= slot.next_start:
-                    self._spawn(slot)
+                    try:
+                        self._spawn(slot)
+                    except OSError as e:  # out of processes or memory: try again later
+                        slot.last_error = f"cannot start a worker process: {e}"
+                        log.error("%s: %s", name, slot.last_error)
+                        slot.started = now
+                        self._schedule_restart(slot, now)
                 continue
             if not slot.proc.is_alive():
                 self._on_exit(slot, now)
