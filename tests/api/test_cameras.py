@@ -6,15 +6,32 @@ from datetime import timedelta
 
 from api_helpers import JPEG_A, T0, Api
 
-from vigil.api import CameraHealth
 from vigil.auth.testing import assert_422_names_field
+from vigil.service.health import CameraHealth
 
 
 def test_camera_detail_and_health(api: Api) -> None:
     cam = api.get("viewer_a", "/api/cameras/A").json()
     assert cam == {"id": "A", "enabled": True, "zones": ["door"], "lines": ["gate"]}
-    health = api.get("viewer_a", "/api/cameras/A/health").json()
-    assert CameraHealth.model_validate(health).state == "running"
+    assert api.get("viewer_a", "/api/cameras/A/health").json()["state"] == "online"
+
+
+def test_health_reports_the_supervisors_view(api: Api) -> None:
+    sick = CameraHealth(
+        camera="A", state="restarting", pid=None, input_fps=0.0, analysis_fps=0.0, detect_fps=0.0,
+        gated_fraction=0.25, lag=None, last_frame_wall=T0.timestamp(), restarts=3,
+        last_error="rtsp://10.0.0.1/A: connection refused", reconnects=2,
+    )  # fmt: skip
+    api.registry.set_health(sick)
+    body = api.get("viewer_a", "/api/cameras/A/health").json()
+    assert body["state"] == "restarting" and body["online"] is False
+    assert (
+        body["restarts"] == 3
+        and body["reconnects"] == 2
+        and body["gated_fraction"] == 0.25
+    )
+    assert body["last_frame_at"] == "2025-03-01T12:00:00Z"
+    assert body["last_error"] == "rtsp://10.0.0.1/A: connection refused"
 
 
 def test_latest_snapshot_and_mjpeg(api: Api) -> None:

@@ -18,17 +18,16 @@ Routes (all under /api; per-camera access is checked on every camera-scoped rout
 from vigil.api.app import PUBLIC_API_ROUTES, create_app
 from vigil.api.deps import ApiDeps
 from vigil.api.registry import (
-    CameraHealth,
     CameraNotFoundError,
     CameraRegistry,
     StaticCameraRegistry,
 )
-from vigil.api.schemas import Geometry
+from vigil.api.schemas import CameraHealthOut, Geometry
 
 __all__ = [
     "PUBLIC_API_ROUTES",
     "ApiDeps",
-    "CameraHealth",
+    "CameraHealthOut",
     "CameraNotFoundError",
     "CameraRegistry",
     "Geometry",

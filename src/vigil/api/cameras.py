@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.responses import StreamingResponse
 
 from vigil.api.deps import Deps, known_camera
-from vigil.api.registry import CameraHealth
-from vigil.api.schemas import CameraOut
+from vigil.api.schemas import CameraHealthOut, CameraOut
 from vigil.auth import CurrentUser, Principal, allowed_cameras, require_camera
 
 log = logging.getLogger(__name__)
@@ -53,10 +52,10 @@ def get_camera(camera_id: str, _: View, deps: Deps) -> CameraOut:
     )
 
 
-@router.get("/{camera_id}/health", response_model=CameraHealth)
-def camera_health(camera_id: str, _: View, deps: Deps) -> CameraHealth:
+@router.get("/{camera_id}/health", response_model=CameraHealthOut)
+def camera_health(camera_id: str, _: View, deps: Deps) -> CameraHealthOut:
     known_camera(deps, camera_id)
-    return deps.cameras.health(camera_id)
+    return CameraHealthOut.of(deps.cameras.health(camera_id))
 
 
 @router.get(

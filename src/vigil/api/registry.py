@@ -8,37 +8,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import AsyncIterator, Iterable, Mapping
-from datetime import datetime
-from typing import Literal, Protocol
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Protocol
 
 from vigil.config.service import CameraConfig
 from vigil.errors import VigilError
-
-CameraState = Literal["starting", "running", "reconnecting", "stopped", "failed"]
+from vigil.service.health import CameraHealth
 
 
 class CameraNotFoundError(VigilError):
     """The registry has no camera of that id (the API answers 404)."""
-
-
-class CameraHealth(BaseModel):
-    """How one camera's pipeline is doing."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    camera: str = Field(description="Camera id.")
-    state: CameraState = Field(description="Pipeline state.")
-    fps: float | None = Field(
-        None, ge=0.0, description="Frames analysed per second, recently."
-    )
-    last_frame_at: datetime | None = Field(
-        None, description="Wall time of the latest analysed frame."
-    )
-    error: str | None = Field(
-        None, description="The latest error, while reconnecting or failed."
-    )
 
 
 class CameraRegistry(Protocol):
@@ -52,7 +30,9 @@ class CameraRegistry(Protocol):
         """The camera's current config."""
         ...
 
-    def health(self, camera: str) -> CameraHealth: ...
+    def health(self, camera: str) -> CameraHealth:
+        """The supervisor's view of the camera (``CameraSupervisor.health()[camera]``)."""
+        ...
 
     def latest_frame(self, camera: str) -> bytes | None:
         """The latest frame as JPEG bytes, or None before the first frame."""
@@ -104,8 +84,24 @@ class StaticCameraRegistry:
     def health(self, camera: str) -> CameraHealth:
         self._check(camera)
         return self._health.get(camera) or CameraHealth(
-            camera=camera, state="running", fps=None, last_frame_at=None, error=None
+            camera=camera,
+            state="online",
+            pid=None,
+            input_fps=0.0,
+            analysis_fps=0.0,
+            detect_fps=0.0,
+            gated_fraction=0.0,
+            lag=None,
+            last_frame_wall=None,
+            restarts=0,
+            last_error=None,
         )
+
+    def set_health(self, health: CameraHealth) -> None:
+        """What `health` reports for ``health.camera`` from now on."""
+        self._check(health.camera)
+        with self._lock:
+            self._health[health.camera] = health
 
     def latest_frame(self, camera: str) -> bytes | None:
         self._check(camera)

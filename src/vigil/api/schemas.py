@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from vigil.config.analytics import LineConfig, ZoneConfig
 from vigil.events.records import Attributes, CountBucket, MediaRef, Note, StoredEvent
+from vigil.service.health import CameraHealth, State
 
 
 class _Out(BaseModel):
@@ -144,3 +145,57 @@ class Geometry(BaseModel):
 
 class HealthOut(_Out):
     status: str = Field(description="'ok' once the API answers.")
+
+
+class CameraHealthOut(_Out):
+    """How one camera's pipeline is doing (the supervisor's view)."""
+
+    camera: str
+    state: State = Field(
+        description="starting, online (frames flowing), offline (no frames: reconnecting), "
+        "restarting (after a crash or hang), finished (a file ended), stopped."
+    )
+    online: bool
+    input_fps: float = Field(description="Frames per second decoded.")
+    analysis_fps: float = Field(
+        description="Frames per second through tracker and rules."
+    )
+    detect_fps: float = Field(
+        description="Frames per second the detector ran on (not motion-gated)."
+    )
+    gated_fraction: float = Field(
+        description="Share of analysed frames whose detection was skipped."
+    )
+    lag: float | None = Field(
+        description="Seconds from capture to the end of analysis, latest frame."
+    )
+    last_frame_at: datetime | None = Field(
+        description="Capture time of the latest analysed frame."
+    )
+    restarts: int = Field(
+        description="Worker restarts (crashes, hangs, config changes)."
+    )
+    reconnects: int = Field(description="Source reconnects.")
+    last_error: str | None = Field(description="The latest reason for a restart.")
+
+    @classmethod
+    def of(cls, h: CameraHealth) -> CameraHealthOut:
+        at = (
+            None
+            if h.last_frame_wall is None
+            else datetime.fromtimestamp(h.last_frame_wall, UTC)
+        )
+        return cls(
+            camera=h.camera,
+            state=h.state,
+            online=h.online,
+            input_fps=h.input_fps,
+            analysis_fps=h.analysis_fps,
+            detect_fps=h.detect_fps,
+            gated_fraction=h.gated_fraction,
+            lag=h.lag,
+            last_frame_at=at,
+            restarts=h.restarts,
+            reconnects=h.reconnects,
+            last_error=h.last_error,
+        )
