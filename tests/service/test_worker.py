@@ -115,3 +115,19 @@ def test_motion_gating_cuts_the_cost_of_a_static_camera(models_dir: Path, tmp_pa
     assert fb.frames_detected == fb.frames_analysed == 60
     assert gb.frames_analysed == 60 and gb.frames_detected == 2  # the first frame, then once per max_skip (5 s)
     assert gated < 0.5 * full, f"gated {gated:.2f} s CPU vs {full:.2f} s ungated"
+
+
+def test_a_paced_file_faster_than_analysis_drops_frames_instead_of_lagging(models_dir: Path, tmp_path: Path) -> None:
+    video = static_video(tmp_path / "fast.mp4", 2.0, fps=200)  # 400 frames in 2 s: more than nano can detect
+    cfg = CameraConfig.model_validate(
+        {"camera": "fast", "source": str(video), "motion_gating": False, "detector": detector(models_dir)}
+    )
+    t0 = time.perf_counter()
+    msgs = run(cfg, WorkerSettings(heartbeat_interval=0.1, forward_logs=False))
+    beats = [m for m in msgs if isinstance(m, WorkerHeartbeat)]
+    wall = time.perf_counter() - t0
+    last = beats[-1]
+    assert last.frames_in == 400
+    assert 0 < last.frames_analysed < 400
+    assert max(b.lag for b in beats if b.lag is not None) < 1.5
+    assert wall < 2.0 + 2.0  # real time, plus loading the model

@@ -9,8 +9,9 @@ exits on an error. The event store and outputs stay in the parent (one writer pe
 A worker whose parent dies exits by itself (checked at every heartbeat).
 
 Files and image folders (demo cameras) are paced to real time by pts, so a looping file
-behaves like a live camera; live sources deliver at their own rate and drop frames when
-the worker falls behind.
+behaves like a live camera (frames more than MAX_BEHIND seconds late are decoded but not
+analysed); live sources deliver at their own rate and drop frames when the worker falls
+behind.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from vigil.track import VigilTracker
 log = logging.getLogger(__name__)
 
 RATE_WINDOW = 3.0  # seconds over which rates are measured
+MAX_BEHIND = 1.0  # a paced file more than this many seconds behind real time skips frames, as a live camera would
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +206,8 @@ def _loop(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: WorkerS
             frame_wall = origin + frame.pts
             if pace and frame_wall > now and stop.wait(frame_wall - now):
                 break
+            if pace and now - frame_wall > MAX_BEHIND:  # analysis is slower than the video: drop, as live does
+                continue
             last_pts = frame.pts
             masked = masker.apply(frame)
             detect = gated is None or gated.observe(masked)
