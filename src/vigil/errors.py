@@ -12,6 +12,7 @@
     ├── DatasetError           an evaluation dataset is missing or malformed
     ├── OutputError            an output file or folder cannot be written
     │   └── PublishError           a message was not delivered (MQTT, webhook); `permanent` if retrying won't help
+    ├── CameraNotFoundError    no configured camera has that id
     ├── StoreError             the event database cannot be opened, migrated, read or written
     │   └── EventNotFoundError     no stored event has that id
     └── AuthError              an auth operation cannot be done
@@ -86,6 +87,10 @@ class PublishError(OutputError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+
+
+class CameraNotFoundError(VigilError):
+    """No configured camera has that id (the API answers 404)."""
 
 
 class StoreError(VigilError):

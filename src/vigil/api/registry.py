@@ -11,12 +11,8 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Protocol
 
 from vigil.config.service import CameraConfig
-from vigil.errors import VigilError
+from vigil.errors import CameraNotFoundError
 from vigil.service.health import CameraHealth
-
-
-class CameraNotFoundError(VigilError):
-    """The registry has no camera of that id (the API answers 404)."""
 
 
 class CameraRegistry(Protocol):
