@@ -65,6 +65,8 @@ FLOW_WIDTH = 160
 """Width (pixels) of the grey copy the flow is computed on."""
 FLOW_INTERVAL = 0.1
 """Seconds of stream time between analysed frames (at most ten a second)."""
+FLOW_STEP = 0.06
+"""Seconds at least between the two frames of one flow: two frames at 25-30 fps, one at 10 fps or less."""
 MAX_GAP = 1.0
 """Seconds between analysed frames beyond which no flow is measured (a gap or a cut)."""
 MOVING_SPEED = 0.3
@@ -76,6 +78,11 @@ MAX_MOVING_FRACTION = 0.5
 PERSON_AREA = 0.35
 """Square body heights the flow of one moving person covers (measured on UMN, PETS and UCSD Ped2 walkers: the
 figure plus the flow's blur around it)."""
+GRID = 2
+"""The statistics read every GRID-th row and column of the flow (it is smooth over Farneback's window)."""
+EDGE = 4
+"""Working pixels along each edge of the picture left out (half Farneback's window: the flow there is guessed),
+plus as many as the camera moved between the two frames."""
 CENTRE_EXCLUSION = 0.5
 """Pixels closer than this many body heights to the centroid have no defined outward direction."""
 SPEED_STEP = 0.05
@@ -123,41 +130,56 @@ def to_grey(image: U8, width: int) -> U8:
 class DenseFlow:
     """``update(image, t) -> FlowField | None``: Farneback flow at most every ``interval`` seconds.
 
-    One instance per camera; its result can feed any number of consumers.
+    Every frame is scaled down (about 0.2 ms) and kept for a moment; a flow is measured
+    between the frame and the latest earlier one at least ``step`` seconds before it. A
+    short step keeps a runner's displacement under half their width, which is as far as
+    Farneback follows a small figure; at 25 fps that is two frames, at 10 fps one. One
+    instance per camera; its result can feed any number of consumers.
     """
 
-    def __init__(self, width: int = FLOW_WIDTH, interval: float = FLOW_INTERVAL, max_gap: float = MAX_GAP) -> None:
+    def __init__(
+        self,
+        width: int = FLOW_WIDTH,
+        interval: float = FLOW_INTERVAL,
+        step: float = FLOW_STEP,
+        max_gap: float = MAX_GAP,
+    ) -> None:
         if width < 16:
             raise ValueError(f"flow width must be at least 16 pixels, got {width}")
-        if interval < 0 or max_gap <= 0:
-            raise ValueError(f"flow interval must be >= 0 and max_gap > 0 seconds, got {interval}, {max_gap}")
-        self.width, self.interval, self.max_gap = width, interval, max_gap
-        self._prev: U8 | None = None
-        self._prev_t = 0.0
+        if interval < 0 or step < 0 or max_gap <= 0:
+            raise ValueError(
+                f"flow interval and step must be >= 0 and max_gap > 0 seconds, got {interval}, {step}, {max_gap}"
+            )
+        self.width, self.interval, self.step, self.max_gap = width, interval, step, max_gap
+        self._recent: deque[tuple[float, U8]] = deque()
+        self._last_flow = -math.inf
         self._shape: tuple[int, ...] = ()
         self.analysed = 0
 
     def reset(self) -> None:
-        """Forget the previous frame (a cut, a new clip): the next frame measures nothing."""
-        self._prev = None
-
-    def due(self, t: float) -> bool:
-        """Whether a frame at stream time ``t`` would be analysed."""
-        return self._prev is None or t - self._prev_t >= self.interval - _TIME_EPS or t < self._prev_t
+        """Forget earlier frames (a cut, a new clip): the next flow needs new ones."""
+        self._recent.clear()
+        self._last_flow = -math.inf
 
     def update(self, image: U8, t: float) -> FlowField | None:
-        """The flow ending at this frame, or None (skipped, or the first frame of a run)."""
-        if not self.due(t):
-            return None
-        if image.shape != self._shape:
-            self._prev, self._shape = None, image.shape
+        """The flow ending at this frame, or None (not due, or no earlier frame to measure from)."""
+        recent = self._recent
+        if image.shape != self._shape or (recent and (t <= recent[-1][0] or t - recent[-1][0] > self.max_gap)):
+            self.reset()  # a new picture size, time going back or a gap: start afresh
+            self._shape = image.shape
         grey = to_grey(image, self.width)
-        prev, dt = self._prev, t - self._prev_t
-        self._prev, self._prev_t = grey, t
-        if prev is None or dt <= 0.0 or dt > self.max_gap:
+        prev: tuple[float, U8] | None = None
+        if t - self._last_flow >= self.interval - _TIME_EPS:
+            prev = next((f for f in reversed(recent) if t - f[0] >= self.step - _TIME_EPS), None)
+        recent.append((t, grey))
+        while len(recent) > 2 and t - recent[1][0] >= self.step - _TIME_EPS:
+            recent.popleft()  # the newer one serves any later frame as well
+        if prev is None:
             return None
-        flow = cv2.calcOpticalFlowFarneback(prev, grey, None, *_FB)  # type: ignore[call-overload]
+        dt = t - prev[0]
+        flow = cv2.calcOpticalFlowFarneback(prev[1], grey, None, *_FB)  # type: ignore[call-overload]
         flow *= np.float32(1.0 / dt)
+        self._last_flow = t
         self.analysed += 1
         return FlowField(flow, t, dt)
 
@@ -212,6 +234,7 @@ class PeopleRegion:
         """(N, 4) person boxes ``xyxy`` in normalised image coordinates, seen at stream time ``t``."""
         if self._last_t is not None and t > self._last_t:
             self._count *= 0.5 ** ((t - self._last_t) / self.half_life)
+            self._mask_cache = None
         self._last_t = t if self._last_t is None else max(t, self._last_t)
         if len(boxes_norm) == 0:
             return
@@ -351,25 +374,30 @@ class CrowdMotionMeter:
         return cur
 
     def _measure(self, field: FlowField, heights: F64, region: npt.NDArray[np.bool_] | None) -> _Sample | None:
-        flow = field.flow
+        # statistics on every other row and column: the flow is smooth over its 9-pixel window anyway
+        g = GRID
+        flow = field.flow[::g, ::g]
         h, w = flow.shape[:2]
-        sub = flow[::3, ::3].reshape(-1, 2)
-        drift_px = np.median(sub, axis=0)  # the background's (camera's) motion
+        drift_px = np.median(flow[::2, ::2].reshape(-1, 2), axis=0)  # the background's (camera's) motion
         fx = flow[..., 0] - drift_px[0]
         fy = flow[..., 1] - drift_px[1]
-        inv_h = (1.0 / heights)[:, None]
+        inv_h = (1.0 / heights[::g])[:, None]
         speed = np.hypot(fx, fy) * inv_h  # bh/s
-        shift = MIN_SHIFT / field.dt
-        moving = (speed > MOVING_SPEED) & (np.abs(fx) + np.abs(fy) > shift)
+        moving = (speed > MOVING_SPEED) & (np.abs(fx) + np.abs(fy) > MIN_SHIFT / field.dt)
         if np.count_nonzero(moving) > MAX_MOVING_FRACTION * h * w:
             return None
         if region is not None:
-            moving &= region
+            moving &= region[::g, ::g]
+        # along the picture's edges new content comes in as far as the camera moved: no flow there
+        mx = math.ceil((EDGE + abs(float(drift_px[0])) * field.dt) / g)
+        my = math.ceil((EDGE + abs(float(drift_px[1])) * field.dt) / g)
+        moving[:my] = moving[h - my :] = False
+        moving[:, :mx] = moving[:, w - mx :] = False
         if not moving.any():
             return _Sample(field.t, 0.0, 0.0, 0.0, np.zeros(_NBINS), np.zeros(2 * _NBINS))
         rr, cc = np.nonzero(moving)
         inv = inv_h[rr, 0]
-        area = inv * inv  # bh^2 per pixel
+        area = (g * g) * inv * inv  # bh^2 that each sampled pixel stands for
         sp = speed[rr, cc]
         vx, vy = fx[rr, cc] * inv, fy[rr, cc] * inv
         total = float(area.sum())
@@ -377,7 +405,7 @@ class CrowdMotionMeter:
         dx, dy = float(area @ vx) / total, float(area @ vy) / total  # the crowd's drift, bh/s
         ox, oy = cc - cx, rr - cy
         dist = np.hypot(ox, oy)
-        far = dist >= CENTRE_EXCLUSION * heights[rr]
+        far = dist * g >= CENTRE_EXCLUSION * heights[rr * g]
         radial = np.where(far, ((vx - dx) * ox + (vy - dy) * oy) / np.maximum(dist, 1e-9), 0.0)
         bins = np.minimum((sp / SPEED_STEP).astype(np.int64), _NBINS - 1)
         rbins = np.clip(np.floor(radial / SPEED_STEP).astype(np.int64) + _NBINS, 0, 2 * _NBINS - 1)

@@ -62,6 +62,8 @@ OUTWARD_FRACTION = 0.5
 MOTION_SPEED = 0.8
 """Default flow speed (bh/s) of running: flow averages small figures with their background, so a runner reads
 about 0.8-1.5 bh/s and a walker 0.3-0.7 (UMN, PETS, UCSD Ped2, Mall)."""
+RELEASE = 0.8
+"""Flow evidence, once its condition holds, goes on down to this fraction of its thresholds."""
 RUNNER_ACTIVITY = PERSON_AREA * 1.0
 """Activity (bh^3/s) of one running person in the flow: their flow's area at about 1 bh/s."""
 
@@ -197,7 +199,9 @@ class CrowdRunningRule(_CrowdEpisodeRule):
         surge = m.activity / max(self._activity, self.quiet_activity)
         share = m.share_faster(self.motion_speed)
         ready = m.t - self._activity_since >= 0.5 * self.baseline_time
-        holds = ready and share >= self.motion_share and surge >= self.motion_surge
+        # hysteresis: a run of the condition (or an event) goes on down to RELEASE times the thresholds
+        k = RELEASE if self._sustain.since is not None else 1.0
+        holds = ready and share >= k * self.motion_share and surge >= k * self.motion_surge
         if m.t > self._activity_t:  # a new analysed frame: the normal level follows while nothing happens
             if not (holds or tracks_hold):
                 self._activity += -math.expm1(-(m.t - self._activity_t) / self.baseline_time) * (
