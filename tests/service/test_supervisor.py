@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from vigil.config.service import CameraConfig, ServiceConfig
-from vigil.service.health import CameraHealth
+from vigil.service.health import CameraHealth, WorkerEvent
 from vigil.service.supervisor import Supervisor, SupervisorSettings
 from vigil.service.worker import WorkerSettings
 
@@ -244,3 +244,28 @@ def test_workers_exit_when_the_supervisor_process_is_killed(models_dir: Path, vi
         parent.wait(5)
         if parent.stdout is not None:
             parent.stdout.close()
+
+
+def test_events_reach_the_parent_with_a_new_run_after_a_restart(
+    camera: Callable[..., CameraConfig], data_dir: Path, supervisors: list[Supervisor]
+) -> None:
+    video = data_dir / "mot" / "TUD-Campus" / "TUD-Campus.mp4"
+    if not video.is_file():
+        pytest.skip(f"{video} not found")
+    received: list[WorkerEvent] = []
+    cam = camera(
+        "campus", source=str(video), zones=[{"name": "all", "points": [[0, 0], [1, 0], [1, 1], [0, 1]]}],
+        rules=[{"type": "intrusion", "name": "people", "zone": "all"}],
+    )  # fmt: skip
+    sup = Supervisor([cam], on_event=received.append, settings=FAST)
+    supervisors.append(sup)
+    sup.start()
+    wait_for(lambda: any(e.event.phase == "start" for e in received), 20.0, "an intrusion event")
+    first = received[0]
+    assert (first.camera, first.event.kind, first.event.phase) == ("campus", "intrusion", "start")
+    assert abs(first.wall - time.time()) < 5.0
+    pid = sup.pids()["campus"]
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: len({e.run for e in received}) == 2, 20.0, "events of the restarted worker")
+    assert next(e.event.phase for e in received if e.run != first.run) == "start"

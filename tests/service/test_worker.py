@@ -55,6 +55,7 @@ def test_worker_sends_events_and_heartbeats_then_finishes(data_dir: Path, models
     assert {e.event.kind for e in events} == {"intrusion"}
     assert phases[0] == "start" and phases[-1] == "end" and set(phases[1:-1]) <= {"update"}
     assert all(e.camera == "campus" and e.event.camera == "campus" for e in events)
+    assert len({e.run for e in events}) == 1
     assert beats and all(b.camera == "campus" for b in beats)
     last = beats[-1]
     assert last.frames_in == last.frames_analysed == last.frames_detected == 15  # 71 frames at 25 fps, kept at 5

@@ -56,11 +56,17 @@ class WorkerHeartbeat:
 
 @dataclass(frozen=True, slots=True)
 class WorkerEvent:
-    """A behaviour event from a camera's pipeline; ``wall``: time.time() of its frame's capture."""
+    """A behaviour event from a camera's pipeline.
+
+    wall: time.time() of its frame's capture. run: names this worker's pipeline run
+    (stream time restarts at 0 with each worker): pass it to ``EventStore.record(run=...)``
+    so event ids of different runs never collide.
+    """
 
     camera: str
     event: Event
     wall: float
+    run: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,8 @@
 """The supervisor: one worker process per camera, watched, restarted, reconfigured one by one.
 
+    def store_event(e: WorkerEvent) -> None:
+        store.record(e.event, at=datetime.fromtimestamp(e.wall, UTC), run=e.run)
+
     with Supervisor(config, on_event=store_event) as sup:   # starts a worker per enabled camera
         sup.health()["entrance"].analysis_fps
         sup.apply(new_config)                                # restarts only the cameras that changed
@@ -48,11 +51,11 @@ from vigil.service.health import (
     WorkerHeartbeat,
 )
 from vigil.service.worker import WorkerSettings, run_worker
-from vigil.types import Event
 
 log = logging.getLogger(__name__)
 
-EventCallback = Callable[[str, Event], None]
+EventCallback = Callable[[WorkerEvent], None]
+"""Receives each event with its camera, capture wall time and pipeline run (on the monitor thread)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,7 +422,7 @@ class Supervisor:
         elif isinstance(msg, WorkerEvent):
             if self.on_event is not None:
                 try:
-                    self.on_event(msg.camera, msg.event)
+                    self.on_event(msg)
                 except Exception:
                     log.exception("%s: event handler failed for %s", msg.camera, msg.event.kind)
         elif isinstance(msg, WorkerFailed):

@@ -21,6 +21,7 @@ import logging.handlers
 import os
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.queues import Queue
@@ -177,6 +178,7 @@ def run_worker(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: Wo
 
 def _loop(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: WorkerSettings, c: _Counters) -> None:
     cam = cfg.camera
+    run = uuid.uuid4().hex
     c.mark("loading")
     pipeline, gated = _build_pipeline(cfg)
     masker = FrameMasker(cfg.masks)
@@ -218,12 +220,12 @@ def _loop(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: WorkerS
             c.lag = max(0.0, done - frame_wall)
             c.last_frame_wall = frame_wall
             for ev in result.events:
-                queue.put(WorkerEvent(cam, ev, frame_wall))
+                queue.put(WorkerEvent(cam, ev, frame_wall, run))
             if done - health_at >= settings.heartbeat_interval:
                 c.source_health = source.health()
                 health_at = done
         for ev in pipeline.close(last_pts):
-            queue.put(WorkerEvent(cam, ev, time.time()))
+            queue.put(WorkerEvent(cam, ev, time.time(), run))
     finally:
         c.source = None
         c.source_health = source.health()
