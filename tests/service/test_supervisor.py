@@ -179,7 +179,7 @@ def test_apply_restarts_only_the_changed_camera(
         assert sup.pids()["b"] == b_pid and set(sup.pids()) == {"b", "c"}
 
 
-def test_hung_workers_are_killed_and_restarted_and_a_finished_file_is_left_alone(
+def test_hung_and_failing_workers_restart_and_a_finished_file_is_left_alone(
     camera: Callable[..., CameraConfig], supervisors: list[Supervisor], tmp_path: Path
 ) -> None:
     fifo = tmp_path / "never.mp4"
@@ -189,6 +189,7 @@ def test_hung_workers_are_killed_and_restarted_and_a_finished_file_is_left_alone
         camera("stuck", source=str(fifo), timeout=0.5),
         camera("frozen"),
         camera("once", source=str(short), loop=False),
+        camera("broken", source=str(tmp_path / "missing.mp4")),
     ]
     sup = Supervisor(cams, settings=FAST)
     supervisors.append(sup)
@@ -200,10 +201,13 @@ def test_hung_workers_are_killed_and_restarted_and_a_finished_file_is_left_alone
     wait_for(lambda: sup.health()["stuck"].restarts >= 1, 15.0, "the stuck camera restarted")
     wait_for(lambda: sup.health()["frozen"].restarts >= 1, 10.0, "the frozen camera restarted")
     wait_for(lambda: sup.health()["once"].state == "finished", 10.0, "the one-pass file finished")
+    wait_for(lambda: sup.health()["broken"].restarts >= 2, 10.0, "the broken camera retried")
     h = sup.health()
     assert h["stuck"].last_error is not None and "no progress opening the source" in h["stuck"].last_error
     assert h["frozen"].last_error is not None and "no heartbeat" in h["frozen"].last_error
     assert h["once"].restarts == 0 and h["once"].last_error is None and h["once"].pid is None
+    assert h["broken"].last_error is not None and "missing.mp4" in h["broken"].last_error
+    assert h["broken"].state in ("restarting", "starting")
     wait_for(online(sup, "frozen"), 15.0, "camera frozen back online")
     assert sup.pids()["frozen"] != frozen_pid
 
