@@ -29,7 +29,7 @@ from vigil.analytics.crowd_motion import (
     body_rows,
 )
 from vigil.analytics.scale import RowHeightModel
-from vigil.config.analytics import CalibrationConfig, CrowdRunningRule, DispersalRule, RunningRule
+from vigil.config.analytics import CalibrationConfig, CrowdRunningRule, DispersalRule, RunningRule, ZoneConfig
 from vigil.types import Event, Tracks
 
 W, H = 320, 240
@@ -186,6 +186,11 @@ def test_running_crowd_needs_the_flow_when_tracks_are_lost() -> None:
     scene = Scene(_crowd(10, 1, WALK, RUN), tracks_until=ONSET)
     assert of(_run(scene, 25.0, ONSET + 3.0, images=False), "crowd_running") == []
     assert of(_run(scene, 25.0, ONSET + 3.0, motion=False), "crowd_running") == []
+    # the flow is measured for the whole picture: a rule watching a zone uses tracks only
+    everywhere = ZoneConfig(name="all", points=((0, 0), (1, 0), (1, 1), (0, 1)))
+    engine = AnalyticsEngine("cam", zones=[everywhere], rules=[CrowdRunningRule(type="crowd_running", zone="all")])
+    for t, img, tracks in scene.frames(25.0, ONSET + 3.0):
+        assert of(engine.evaluate(tracks, t, (W, H), image=img), "crowd_running") == []
 
 
 def test_same_motion_at_5_and_25_fps_gives_the_same_onset_and_speed() -> None:

@@ -91,7 +91,11 @@ class AnalyticsEngine:
         windows = {float(r.window) for r in enabled if hasattr(r, "window")}
         self._table = TrackTable(sorted(windows) or [DEFAULT_WINDOW])
         self._motion_rules = [r for r in self._rules if isinstance(r, MotionAware) and r.use_motion]
-        motion_windows = [float(getattr(c, "window", DEFAULT_WINDOW)) for c in enabled if getattr(c, "motion", False)]
+        motion_windows = [
+            float(getattr(c, "window", DEFAULT_WINDOW))
+            for c in enabled
+            if getattr(c, "motion", False) and getattr(c, "zone", None) is None
+        ]
         self._flow = DenseFlow() if self._motion_rules else None
         self._crowd = CrowdMotionMeter(max(motion_windows, default=DEFAULT_WINDOW))
         self._region = PeopleRegion()

@@ -33,7 +33,8 @@ them. Either source of evidence holds the condition:
   ``min_radial_speed``, at least ``min_share`` of it moves outward at half that, and it
   covers at least ``min_people`` people.
 
-Events say which evidence started them (``source``: "tracks" or "motion").
+Events say which evidence holds at their record (``source``: "tracks", "motion" or
+"tracks+motion").
 """
 
 from __future__ import annotations
@@ -184,7 +185,9 @@ class CrowdRunningRule(_CrowdEpisodeRule):
         conf += 0.5 * margin_confidence(mean_speed, self.min_speed) if k else 0.0
         attrs["source"] = "tracks"
         motion = self._motion_evidence(cond)
-        if motion is not None and not cond:
+        if motion is not None and cond:
+            attrs["source"], conf = "tracks+motion", max(conf, motion[1])
+        elif motion is not None:
             cond, (attrs, conf) = True, motion
             attrs.update({"count": k, "people": n})
         return self._step(cond, t, fast_ids, k, attrs, conf)
@@ -235,10 +238,13 @@ class DispersalRule(_CrowdEpisodeRule):
         self.use_motion = cfg.motion and cfg.zone is None
 
     def evaluate(self, s: FrameState) -> list[Event]:
-        events = self._from_tracks(s)
-        if events is not None:
-            return events
+        tracks = self._track_evidence(s)
         motion = self._motion_evidence()
+        if tracks is not None:
+            members, n_out, attrs, conf = tracks
+            if motion is not None:
+                attrs["source"], conf = "tracks+motion", max(conf, motion[1])
+            return self._step(True, s.t, members, n_out, attrs, conf)
         if motion is not None:
             return self._step(True, s.t, [], 0, *motion)
         return self._step(False, s.t, [], 0, self._attrs, self._conf)
@@ -259,9 +265,10 @@ class DispersalRule(_CrowdEpisodeRule):
         }  # fmt: skip
         return attrs, margin_confidence(radial, self.min_radial, 2.0)
 
-    def _from_tracks(self, s: FrameState) -> list[Event] | None:
-        """The step when the tracks show a dispersal; None when they do not."""
-        t = s.t
+    def _track_evidence(
+        self, s: FrameState
+    ) -> tuple[list[int], int, dict[str, float | int | str | list[float]], float] | None:
+        """(outward track ids, their number, attributes, confidence) when the tracks show a dispersal, else None."""
         vel, valid = s.velocity(self.window)
         m = s.select(self.classes, self.zone) & valid
         n = int(np.count_nonzero(m))
@@ -290,6 +297,4 @@ class DispersalRule(_CrowdEpisodeRule):
         }  # fmt: skip
         if self.zone:
             attrs["zone"] = self.zone
-        conf = margin_confidence(mean_radial, self.min_radial, 2.0)
-        members = s.ids[m][use][outward].tolist()
-        return self._step(True, t, members, n_out, attrs, conf)
+        return s.ids[m][use][outward].tolist(), n_out, attrs, margin_confidence(mean_radial, self.min_radial, 2.0)
