@@ -8,7 +8,7 @@ keeping anyone: it measures how every pixel moves.
     meter = CrowdMotionMeter(window=0.6)
     field = flow.update(image, t)                   # every frame; a FlowField at most every 0.1 s
     if field is not None:
-        meter.add(field, rows)                      # rows: the engine's RowHeightModel
+        meter.add(field, rows, people.mask(h))      # rows: the engine's RowHeightModel; people: PeopleRows
     motion = meter.current(t)                       # CrowdMotion or None
 
 What is measured, per analysed frame:
@@ -18,11 +18,11 @@ What is measured, per analysed frame:
    and the latest earlier one at least ``step`` (0.06 s) before it; divided by their
    time difference it is in working pixels per second, so the frame rate does not
    matter. A gap longer than ``max_gap`` or time going back starts afresh.
-2. Camera motion: the median flow of the frame (the background, which covers most of
-   it) is subtracted, so a pan or a shake does not read as people moving; along the
-   edges, where new content comes in, nothing counts. When most of the frame still
-   moves after that (a zoom, a cut, a lighting change), the frame tells nothing about
-   people and is left out.
+2. Camera motion: the most common flow of the frame (the background's, which moves as
+   one) is subtracted, so a pan or a shake does not read as people moving; along the
+   edges, where new content comes in, nothing counts. When the camera moved further
+   than the flow can follow, or most of the frame still moves after that (a zoom, a
+   cut, a lighting change), the frame tells nothing about people and is left out.
 3. Body heights: each pixel's speed is divided by the pixel height of a person at
    that row, from the engine's perspective model (``vigil.analytics.scale``): a pixel
    at row y belongs to a body whose centre is there, so its feet are at the row
@@ -30,8 +30,8 @@ What is measured, per analysed frame:
    (bh/s; walking is 0.5-0.9, running 1.5-3 seen side on, less when people run along
    the line of sight), and each pixel covers ``1 / h^2`` square body heights.
 4. Moving area: pixels faster than ``MOVING_SPEED`` (0.3 bh/s) and displaced by more
-   than ``MIN_SHIFT`` working pixels (flow noise), where people have been seen
-   (:class:`PeopleRegion`), weighted by their area in bh^2.
+   than ``MIN_SHIFT`` working pixels (flow noise), in the rows where people have been
+   seen (:class:`PeopleRows`) and not on vehicles, weighted by their area in bh^2.
    For it: an area-weighted histogram of speeds (what share moves faster than any
    threshold, and how fast), and of the *radial* speed: the velocity minus the mean
    velocity of the moving area (its drift: a group walking together does not count),
@@ -82,6 +82,13 @@ MAX_MOVING_FRACTION = 0.5
 PERSON_AREA = 0.35
 """Square body heights the flow of one moving person covers (measured on UMN, PETS and UCSD Ped2 walkers: the
 figure plus the flow's blur around it)."""
+CAMERA_BIN = 0.5
+"""Pixels (of displacement between the two frames) per bin of the histogram that finds the camera's motion."""
+_CAMERA_RANGE = 32
+"""Bins each side of zero: displacements up to 16 working pixels (a tenth of the picture) between two frames."""
+MAX_CAMERA_SHIFT = 4.0
+"""Working pixels the camera may move between the two frames of a flow; beyond that (a fast pan at a low frame
+rate) Farneback loses the background too, and the frame is skipped."""
 GRID = 2
 """The statistics read every GRID-th row and column of the flow (it is smooth over Farneback's window)."""
 EDGE = 4
@@ -216,52 +223,48 @@ class _Sample:
     radial_hist: F64  # (2 * _NBINS,) moving area per radial-speed bin, from -MAX_SPEED
 
 
-class PeopleRegion:
-    """Where people have been seen: a coarse map of person boxes (widened by a quarter of their height).
+class PeopleRows:
+    """The band of image rows where people have been seen, from above the highest head to below the lowest feet.
 
-    Speeds are measured only there: elsewhere (sky, trees, walls above the people) the
-    perspective model has no data, and dividing flow noise by the tiny heights it
-    extrapolates there would read as sprinting. Each ``add`` counts the cells under the
-    boxes once; counts fade with ``half_life`` seconds; cells counted at least
-    ``min_count`` times (after fading) are in the region.
+    Speeds are measured only there. The perspective model is fitted to the people seen
+    (``vigil.analytics.scale``); above them (sky, trees, far walls) it extrapolates tiny
+    heights, and flow noise divided by those would read as sprinting. Whole rows are
+    kept: people running out of the place where a crowd stood leave it within a
+    second, but not its rows. Each ``add`` counts the rows under the boxes, widened by a
+    quarter of their height; counts fade with ``half_life`` seconds; rows counted at
+    least ``min_count`` times, and every row between two such rows, are in the band.
     """
 
-    def __init__(self, cells: tuple[int, int] = (40, 30), half_life: float = 120.0, min_count: float = 1.0) -> None:
-        self.cells = cells
+    def __init__(self, rows: int = 60, half_life: float = 120.0, min_count: float = 1.0) -> None:
+        self.rows = rows
         self.half_life = half_life
         self.min_count = min_count
-        self._count = np.zeros((cells[1], cells[0]))
+        self._count = np.zeros(rows)
         self._last_t: float | None = None
-        self._mask_cache: tuple[tuple[int, int], npt.NDArray[np.bool_]] | None = None
 
     def add(self, boxes_norm: F64, t: float) -> None:
         """(N, 4) person boxes ``xyxy`` in normalised image coordinates, seen at stream time ``t``."""
         if self._last_t is not None and t > self._last_t:
             self._count *= 0.5 ** ((t - self._last_t) / self.half_life)
-            self._mask_cache = None
         self._last_t = t if self._last_t is None else max(t, self._last_t)
         if len(boxes_norm) == 0:
             return
-        gw, gh = self.cells
         b = np.asarray(boxes_norm, np.float64)
         grow = 0.25 * (b[:, 3] - b[:, 1])
-        x0 = np.clip(np.floor((b[:, 0] - grow * 0.75) * gw), 0, gw).astype(np.int64)  # aspect ~4:3
-        x1 = np.clip(np.ceil((b[:, 2] + grow * 0.75) * gw), 0, gw).astype(np.int64)
-        y0 = np.clip(np.floor((b[:, 1] - grow) * gh), 0, gh).astype(np.int64)
-        y1 = np.clip(np.ceil((b[:, 3] + grow) * gh), 0, gh).astype(np.int64)
-        for a, bb, c, d in zip(y0.tolist(), y1.tolist(), x0.tolist(), x1.tolist(), strict=True):
-            self._count[a:bb, c:d] += 1.0
-        self._mask_cache = None
+        top = np.clip(np.floor((b[:, 1] - grow) * self.rows), 0, self.rows).astype(np.int64)
+        bottom = np.clip(np.ceil((b[:, 3] + grow) * self.rows), 0, self.rows).astype(np.int64)
+        edges = np.zeros(self.rows + 1)
+        np.add.at(edges, top, 1.0)
+        np.add.at(edges, bottom, -1.0)
+        self._count += np.cumsum(edges[:-1])
 
-    def mask(self, size: tuple[int, int]) -> npt.NDArray[np.bool_]:
-        """(H, W) bool: the region on an image of ``size`` (w, h)."""
-        hit = self._mask_cache
-        if hit is not None and hit[0] == size:
-            return hit[1]
-        cells = (self._count >= self.min_count).astype(np.uint8)
-        m = cv2.resize(cells, size, interpolation=cv2.INTER_NEAREST).astype(bool)
-        self._mask_cache = (size, m)
-        return m
+    def mask(self, height: int) -> npt.NDArray[np.bool_]:
+        """(height,) bool: the rows of an image ``height`` rows tall that lie in the band."""
+        seen = np.flatnonzero(self._count >= self.min_count)
+        band = np.zeros(height, bool)
+        if len(seen):
+            band[seen[0] * height // self.rows : -(-(seen[-1] + 1) * height // self.rows)] = True
+        return band
 
 
 class CrowdMotion:
@@ -346,10 +349,17 @@ class CrowdMotionMeter:
         self._samples.clear()
         self._current = None
 
-    def add(self, field: FlowField, rows: RowHeightModel, region: npt.NDArray[np.bool_] | None = None) -> None:
+    def add(
+        self,
+        field: FlowField,
+        rows: RowHeightModel,
+        people_rows: npt.NDArray[np.bool_] | None = None,
+        exclude: F64 | None = None,
+    ) -> None:
         """Measure one flow field with the perspective model (nothing before it has data).
 
-        region: (H, W) bool of the working image where people can be (None: everywhere).
+        people_rows: (H,) bool, the rows of the working image where people can be (None: all).
+        exclude: (N, 4) boxes ``xyxy``, normalised, whose motion is not people's (vehicles).
         """
         h = field.size[1]
         coef = rows.coefficients
@@ -361,7 +371,7 @@ class CrowdMotionMeter:
             if heights is None:
                 return
             self._heights, self._rows_key = heights, key
-        sample = self._measure(field, self._heights, region)
+        sample = self._measure(field, self._heights, people_rows, exclude)
         if sample is None:
             self.skipped += 1
             return
@@ -377,12 +387,16 @@ class CrowdMotionMeter:
             return None
         return cur
 
-    def _measure(self, field: FlowField, heights: F64, region: npt.NDArray[np.bool_] | None) -> _Sample | None:
+    def _measure(
+        self, field: FlowField, heights: F64, people_rows: npt.NDArray[np.bool_] | None, exclude: F64 | None
+    ) -> _Sample | None:
         # statistics on every other row and column: the flow is smooth over its 9-pixel window anyway
         g = GRID
         flow = field.flow[::g, ::g]
         h, w = flow.shape[:2]
-        drift_px = np.median(flow[::2, ::2].reshape(-1, 2), axis=0)  # the background's (camera's) motion
+        drift_px = camera_motion(flow[::2, ::2].reshape(-1, 2), field.dt)
+        if float(np.hypot(*drift_px)) * field.dt > MAX_CAMERA_SHIFT:
+            return None  # the camera moved further than the flow follows: its errors would read as motion
         fx = flow[..., 0] - drift_px[0]
         fy = flow[..., 1] - drift_px[1]
         inv_h = (1.0 / heights[::g])[:, None]
@@ -390,8 +404,10 @@ class CrowdMotionMeter:
         moving = (speed > MOVING_SPEED) & (np.abs(fx) + np.abs(fy) > MIN_SHIFT / field.dt)
         if np.count_nonzero(moving) > MAX_MOVING_FRACTION * h * w:
             return None
-        if region is not None:
-            moving &= region[::g, ::g]
+        if people_rows is not None:
+            moving &= people_rows[::g, None]
+        if exclude is not None and len(exclude):
+            _blank(moving, exclude)
         # along the picture's edges new content comes in as far as the camera moved: no flow there
         mx = math.ceil((EDGE + abs(float(drift_px[0])) * field.dt) / g)
         my = math.ceil((EDGE + abs(float(drift_px[1])) * field.dt) / g)
@@ -417,6 +433,35 @@ class CrowdMotionMeter:
             field.t, total, float(area @ sp), float(area @ radial),
             np.bincount(bins, area, _NBINS).astype(np.float64), np.bincount(rbins, area, 2 * _NBINS).astype(np.float64),
         )  # fmt: skip
+
+
+def camera_motion(flow: F32, dt: float) -> F64:
+    """The camera's motion (2,) in pixels per second: the most common of the (N, 2) flow vectors.
+
+    The background moves as one, by the camera's motion (zero for a fixed camera); people
+    move each their own way. So the peak of a histogram of displacements (bins of
+    ``CAMERA_BIN`` pixels) is the camera's, even when a crowd covers more of the picture
+    than the background does; the median of the vectors within a bin of it refines it.
+    """
+    disp = flow.astype(np.float64) * dt
+    n = 2 * _CAMERA_RANGE + 1
+    cells = np.clip(np.rint(disp / CAMERA_BIN).astype(np.int64) + _CAMERA_RANGE, 0, n - 1)
+    peak = int(np.argmax(np.bincount(cells[:, 1] * n + cells[:, 0], minlength=n * n)))
+    near = np.all(np.abs(cells - (peak % n, peak // n)) <= 1, axis=1)
+    return np.median(flow[near], axis=0).astype(np.float64)
+
+
+def _blank(mask: npt.NDArray[np.bool_], boxes_norm: F64) -> None:
+    """Clear ``mask`` (H, W) under normalised ``xyxy`` boxes, widened by a tenth of their size (the flow's blur)."""
+    h, w = mask.shape
+    b = np.asarray(boxes_norm, np.float64)
+    pad = 0.1 * np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1])
+    x0 = np.clip(np.floor((b[:, 0] - pad) * w), 0, w).astype(np.int64).tolist()
+    x1 = np.clip(np.ceil((b[:, 2] + pad) * w), 0, w).astype(np.int64).tolist()
+    y0 = np.clip(np.floor((b[:, 1] - pad) * h), 0, h).astype(np.int64).tolist()
+    y1 = np.clip(np.ceil((b[:, 3] + pad) * h), 0, h).astype(np.int64).tolist()
+    for a, bb, c, d in zip(y0, y1, x0, x1, strict=True):
+        mask[a:bb, c:d] = False
 
 
 @runtime_checkable

@@ -27,7 +27,7 @@ from datetime import tzinfo
 import numpy as np
 
 from vigil.analytics.base import F64, Bool, FrameState, Rule
-from vigil.analytics.crowd_motion import CrowdMotionMeter, DenseFlow, MotionAware, PeopleRegion
+from vigil.analytics.crowd_motion import CrowdMotionMeter, DenseFlow, MotionAware, PeopleRows
 from vigil.analytics.geometry import GroundPlane, ZoneMap
 from vigil.analytics.motion import TrackTable
 from vigil.analytics.occupancy import OccupancyRecorder, OccupancySeries
@@ -54,6 +54,8 @@ DEFAULT_WINDOW = 0.6
 """Velocity window (s) kept when no rule asks for one."""
 ROW_FIT_INTERVAL = 0.2
 """Seconds between updates of the perspective (row height) model."""
+VEHICLE_CLASSES = ("bicycle", "car", "motorcycle", "bus", "train", "truck")
+"""Tracked objects whose motion is not people's: the crowd's dense motion leaves their boxes out."""
 _NO_ZONES = np.zeros(0, np.int64)
 
 
@@ -98,7 +100,9 @@ class AnalyticsEngine:
         ]
         self._flow = DenseFlow() if self._motion_rules else None
         self._crowd = CrowdMotionMeter(max(motion_windows, default=DEFAULT_WINDOW))
-        self._region = PeopleRegion()
+        self._people_rows = PeopleRows()
+        self._vehicle_lut = np.zeros(len(COCO_CLASSES), bool)
+        self._vehicle_lut[[CLASS_IDS[n] for n in VEHICLE_CLASSES]] = True
         self._rows = RowHeightModel()
         self._next_row_fit = -np.inf
         self._bag_lut = np.zeros(len(COCO_CLASSES), bool)
@@ -153,7 +157,10 @@ class AnalyticsEngine:
             if image is not None:
                 field = self._flow.update(image, t)
                 if field is not None:
-                    self._crowd.add(field, self._rows, self._region.mask(field.size))
+                    w, h = frame_size
+                    vehicles = tracks.xyxy[self._vehicle_lut.take(tracks.class_ids, mode="clip")]
+                    scale = np.array([1.0 / w, 1.0 / h, 1.0 / w, 1.0 / h])
+                    self._crowd.add(field, self._rows, self._people_rows.mask(field.size[1]), vehicles * scale)
                 motion = self._crowd.current(t)
             for r in self._motion_rules:
                 r.observe_motion(motion)
@@ -197,7 +204,7 @@ class AnalyticsEngine:
             fit = is_person & ~cut & (tracks.scores > 0)
             self._rows.update(y1[fit] / h, box_h[fit] / h, t)
             if self._flow is not None:
-                self._region.add(box[is_person] * np.array([1.0 / w, 1.0 / h, 1.0 / w, 1.0 / h]), t)
+                self._people_rows.add(box[is_person] * np.array([1.0 / w, 1.0 / h, 1.0 / w, 1.0 / h]), t)
         if self._ground is not None:
             pos = self._ground.to_ground(foot, (w, h))
             self._table.update(tracks.track_ids, t, pos[:, 0], pos[:, 1], box_h, NOMINAL_BODY_HEIGHT_M)
