@@ -267,6 +267,15 @@ def test_dense_flow_needs_an_earlier_frame_and_runs_at_most_every_interval() -> 
     assert flow.update(np.ascontiguousarray(big[:, :W]), 0.5) is None  # time went back: start afresh
 
 
+def test_a_repeated_timestamp_is_ignored_not_a_restart() -> None:
+    big = _texture(0, W + 100, H)
+    flow = DenseFlow(interval=0.0, step=0.06)
+    assert flow.update(np.ascontiguousarray(big[:, :W]), 0.0) is None
+    assert flow.update(np.ascontiguousarray(big[:, 2:][:, :W]), 0.0) is None  # the same pts again
+    field = flow.update(np.ascontiguousarray(big[:, 4:][:, :W]), 0.08)
+    assert field is not None and field.dt == pytest.approx(0.08)
+
+
 def _motion_of(frames: list[tuple[float, np.ndarray]], rows: RowHeightModel) -> CrowdMotion | None:
     flow, meter = DenseFlow(), CrowdMotionMeter(window=0.6)
     for t, img in frames:

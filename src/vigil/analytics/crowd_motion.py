@@ -141,11 +141,11 @@ def to_grey(image: U8, width: int) -> U8:
 class DenseFlow:
     """``update(image, t) -> FlowField | None``: Farneback flow at most every ``interval`` seconds.
 
-    Every frame is scaled down (about 0.2 ms) and kept for a moment; a flow is measured
-    between the frame and the latest earlier one at least ``step`` seconds before it. A
-    short step keeps a runner's displacement under half their width, which is as far as
-    Farneback follows a small figure; at 25 fps that is two frames, at 10 fps one. One
-    instance per camera; its result can feed any number of consumers.
+    Every frame is scaled down (0.4 ms at 768x576) and kept for a moment; a flow is
+    measured between the frame and the latest earlier one at least ``step`` seconds
+    before it. A short step keeps a runner's displacement within the 4-5 working pixels
+    that Farneback follows; at 25 fps that is two frames, at 10 fps one. One instance
+    per camera; its result can feed any number of consumers.
     """
 
     def __init__(
@@ -175,7 +175,9 @@ class DenseFlow:
     def update(self, image: U8, t: float) -> FlowField | None:
         """The flow ending at this frame, or None (not due, or no earlier frame to measure from)."""
         recent = self._recent
-        if image.shape != self._shape or (recent and (t <= recent[-1][0] or t - recent[-1][0] > self.max_gap)):
+        if recent and t == recent[-1][0]:
+            return None  # a repeated timestamp: nothing to measure against
+        if image.shape != self._shape or (recent and (t < recent[-1][0] or t - recent[-1][0] > self.max_gap)):
             self.reset()  # a new picture size, time going back or a gap: start afresh
             self._shape = image.shape
         grey = to_grey(image, self.width)
@@ -331,7 +333,7 @@ def _bin(speed: float) -> int:
 
 
 class CrowdMotionMeter:
-    """Turns flow fields into :class:`CrowdMotion`: ``add(field, rows, region)`` per flow, ``current(t)`` per frame."""
+    """Flow fields -> :class:`CrowdMotion`: ``add(field, rows, people_rows, exclude)`` per flow, ``current(t)``."""
 
     def __init__(self, window: float = 0.6, max_age: float = MAX_GAP) -> None:
         if window <= 0:
@@ -343,9 +345,10 @@ class CrowdMotionMeter:
         self._heights = np.ones(1)
         self._current: CrowdMotion | None = None
         self.skipped = 0
-        """Analysed frames left out because most of the picture moved (camera motion, a cut, lighting)."""
+        """Flows left out: the camera moved too far, or most of the picture moved (a zoom, a cut, a flash)."""
 
     def reset(self) -> None:
+        """Forget the measured frames."""
         self._samples.clear()
         self._current = None
 
