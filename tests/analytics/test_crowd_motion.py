@@ -128,6 +128,7 @@ def _crowd(n: int, seed: int, before: float, after: float, pattern: str = "rando
 
 
 def _engine(**kw: object) -> AnalyticsEngine:
+    kw.setdefault("motion", True)  # flow evidence is opt-in
     rules = [
         RunningRule(type="running"),
         CrowdRunningRule(type="crowd_running", **kw),  # type: ignore[arg-type]
@@ -211,7 +212,8 @@ def test_running_crowd_needs_the_flow_when_tracks_are_lost() -> None:
     assert of(_run(scene, 25.0, ONSET + 3.0, motion=False), "crowd_running") == []
     # the flow is measured for the whole picture: a rule watching a zone uses tracks only
     everywhere = ZoneConfig(name="all", points=((0, 0), (1, 0), (1, 1), (0, 1)))
-    engine = AnalyticsEngine("cam", zones=[everywhere], rules=[CrowdRunningRule(type="crowd_running", zone="all")])
+    rule = CrowdRunningRule(type="crowd_running", zone="all", motion=True)
+    engine = AnalyticsEngine("cam", zones=[everywhere], rules=[rule])
     for t, img, tracks in scene.frames(25.0, ONSET + 3.0):
         assert of(engine.evaluate(tracks, t, (W, H), image=img), "crowd_running") == []
 
@@ -233,7 +235,7 @@ def test_flow_speeds_are_in_metres_per_second_when_calibrated() -> None:
     cal = CalibrationConfig(
         image_points=((0, 0.5), (1, 0.5), (1, 1), (0, 1)), ground_points=((0, 0), (20, 0), (20, 10), (0, 10))
     )
-    engine = AnalyticsEngine("cam", calibration=cal, rules=[CrowdRunningRule(type="crowd_running")])
+    engine = AnalyticsEngine("cam", calibration=cal, rules=[CrowdRunningRule(type="crowd_running", motion=True)])
     events: list[Event] = []
     for t, img, tracks in scene.frames(25.0, ONSET + 3.0):
         events.extend(engine.evaluate(tracks, t, (W, H), image=img))
@@ -387,3 +389,8 @@ def test_flow_cost_per_frame_at_768x576() -> None:
             meter.current(k / 25)
     per_frame = (time.process_time() - t0) / len(frames)
     assert per_frame < 0.008, f"{per_frame * 1e3:.2f} ms per frame"
+
+
+def test_flow_evidence_is_opt_in_and_costs_nothing_when_off() -> None:
+    engine = AnalyticsEngine("cam")  # default rules
+    assert engine._flow is None

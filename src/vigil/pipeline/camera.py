@@ -64,7 +64,7 @@ class CameraPipeline:
         tracks = self.tracker.update(detections, frame.pts)
         ended = tuple(self.tracker.finished())
         self.tracking_seconds += time.perf_counter() - t0
-        events = self.analytics.evaluate(tracks, frame.pts, (frame.width, frame.height), wall_time)
+        events = self.analytics.evaluate(tracks, frame.pts, (frame.width, frame.height), wall_time, image=frame.image)
         anomaly = None
         if self.scorer is not None and self.unusual is not None:
             t1 = time.perf_counter()
