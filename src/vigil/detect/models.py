@@ -18,25 +18,19 @@ put there. A model whose hash is not pinned is never downloaded.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import http.client
 import logging
 import os
-import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from vigil._download import cache_root, download_verified, sha256_file
 from vigil.errors import ModelInvalidError, ModelNotFoundError
 
 log = logging.getLogger(__name__)
 
 YOLOX_RELEASE = "https://github.com/Megvii-BaseDetection/YOLOX/releases/download/0.1.1rc0"
-_CHUNK = 1 << 20
-_PROGRESS_STEP = 0.1  # log every 10 % of a download
+__all__ = ["MODELS", "ModelSpec", "default_cache_dir", "lookup_spec", "resolve_model", "sha256_file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,12 +72,7 @@ MODELS: Mapping[str, ModelSpec] = {
 
 def default_cache_dir() -> Path:
     """``$VIGIL_CACHE/models``, else ``$XDG_CACHE_HOME/vigil/models``, else ``~/.cache/vigil/models``."""
-    env = os.environ.get("VIGIL_CACHE")
-    if env:
-        return Path(env).expanduser() / "models"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "vigil" / "models"
+    return cache_root() / "models"
 
 
 def _looks_like_path(text: str) -> bool:
@@ -94,8 +83,7 @@ def lookup_spec(name: str, catalog: Mapping[str, ModelSpec] | None = None) -> Mo
     """The catalog entry for ``name`` (``yolox-nano``, ``yolox_nano``, ``yolox_nano.onnx``), or None."""
     table = MODELS if catalog is None else catalog
     key = name.strip().lower()
-    if key.endswith(".onnx"):
-        key = key[: -len(".onnx")]
+    key = key.removesuffix(".onnx")
     key = key.replace("_", "-")
     return table.get(key)
 
@@ -172,50 +160,10 @@ def _missing(spec: ModelSpec, target: Path) -> str:
     )
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _download(spec: ModelSpec, target: Path, timeout: float) -> Path:
-    """Fetch ``spec.url`` to ``target`` through a temporary file, checking size and SHA-256."""
+    """Fetch ``spec.url`` to ``target`` through a temporary file, checking its SHA-256."""
     assert spec.sha256 is not None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ModelNotFoundError(f"{_missing(spec, target)}; cannot create the cache folder: {e}") from e
-    log.info("downloading %s from %s to %s", spec.filename, spec.url, target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{spec.filename}.", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        h = hashlib.sha256()
-        got = 0
-        started = time.monotonic()
-        with os.fdopen(fd, "wb") as out:
-            try:
-                with urllib.request.urlopen(spec.url, timeout=timeout) as resp:
-                    total = int(resp.headers.get("Content-Length") or spec.size or 0)
-                    next_report = _PROGRESS_STEP
-                    while chunk := resp.read(_CHUNK):
-                        out.write(chunk)
-                        h.update(chunk)
-                        got += len(chunk)
-                        if total and got / total >= next_report:
-                            log.info("%s: %d%% of %.1f MB", spec.filename, 100 * got // total, total / 1e6)
-                            next_report += _PROGRESS_STEP
-            except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
-                raise ModelNotFoundError(f"{_missing(spec, target)}; the download failed: {e}") from e
-        digest = h.hexdigest()
-        if digest != spec.sha256:
-            raise ModelInvalidError(
-                f"download of {spec.url} does not match its pinned hash: got sha256 {digest} ({got} bytes), "
-                f"expected {spec.sha256}; the downloaded file was deleted"
-            )
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    log.info("downloaded %s (%.1f MB in %.1f s)", target, got / 1e6, time.monotonic() - started)
-    return target.resolve()
+    return download_verified(
+        spec.url, target, spec.sha256, missing=_missing(spec, target), unavailable=ModelNotFoundError,
+        invalid=ModelInvalidError, size=spec.size, timeout=timeout, logger=log,
+    )  # fmt: skip
