@@ -21,8 +21,13 @@ and watches the processes:
   its source is not reconnecting, is hung: it is killed and restarted the same way;
 - a file camera without ``loop`` that reaches its end is left finished.
 
+Media files, preview frames, counts and heat go to ``on_message`` (one callback for the
+four :data:`~vigil.service.health.WorkerMessage` types). ``set_viewers(camera, n)`` tells a
+camera's worker how many people watch its preview (more previews a second while n > 0);
+the count lives in shared memory made with the camera's slot, so it survives restarts.
+
 Each worker has its own queue: a worker killed mid-write can only spoil its own.
-``on_event`` and the log handlers run on the monitor thread; keep them quick.
+``on_event``, ``on_message`` and the log handlers run on the monitor thread; keep them quick.
 """
 
 from __future__ import annotations
@@ -38,17 +43,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing.context import SpawnProcess
 from multiprocessing.queues import Queue
+from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event as MpEvent
 from types import TracebackType
 from typing import Any, Self
 
 from vigil.config.service import CameraConfig, ServiceConfig
+from vigil.errors import CameraNotFoundError
 from vigil.service.health import (
     CameraHealth,
     State,
+    WorkerCounts,
     WorkerEvent,
     WorkerFailed,
+    WorkerFrame,
     WorkerHeartbeat,
+    WorkerHeat,
+    WorkerMedia,
+    WorkerMessage,
 )
 from vigil.service.worker import WorkerSettings, run_worker
 
@@ -56,6 +68,10 @@ log = logging.getLogger(__name__)
 
 EventCallback = Callable[[WorkerEvent], None]
 """Receives each event with its camera, capture wall time and pipeline run (on the monitor thread)."""
+MessageCallback = Callable[[WorkerMessage], None]
+"""Receives each WorkerMedia, WorkerFrame, WorkerCounts and WorkerHeat (on the monitor thread)."""
+CPU_WINDOW = 2.0
+"""Seconds over which a worker's CPU use is measured."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +106,7 @@ class _Slot:
     """One camera's worker and what the supervisor knows of it."""
 
     cfg: CameraConfig
+    viewers: Synchronized[int] | None = None  # people watching the preview; shared with every worker of the slot
     proc: SpawnProcess | None = None
     queue: Queue[Any] | None = None
     stop: MpEvent | None = None
@@ -108,6 +125,8 @@ class _Slot:
     detected_total: int = 0
     analysed_total: int = 0
     reconnects_total: int = 0
+    cpu_sample: tuple[float, float] | None = None  # (monotonic, worker CPU seconds) at the start of the window
+    cpu_percent: float | None = None
 
 
 def _cameras(config: ServiceConfig | Iterable[CameraConfig]) -> dict[str, CameraConfig]:
@@ -130,9 +149,11 @@ class Supervisor:
         *,
         on_event: EventCallback | None = None,
         settings: SupervisorSettings | None = None,
+        on_message: MessageCallback | None = None,
     ) -> None:
         self.settings = settings or SupervisorSettings()
         self.on_event = on_event
+        self.on_message = on_message
         self._ctx = mp.get_context("spawn")
         self._slots: dict[str, _Slot] = {}
         self._lock = threading.RLock()
@@ -148,7 +169,7 @@ class Supervisor:
             return
         with self._lock:
             for name, cfg in self._desired.items():
-                self._slots[name] = _Slot(cfg, backoff=self.settings.backoff_initial)
+                self._slots[name] = self._new_slot(cfg)
         self._halt.clear()
         self._monitor = threading.Thread(target=self._run, name="vigil-supervisor", daemon=True)
         self._monitor.start()
@@ -218,11 +239,29 @@ class Supervisor:
                     touched.append(name)
             for name, cfg in desired.items():
                 if name not in self._slots:
-                    self._slots[name] = _Slot(cfg, backoff=self.settings.backoff_initial)
+                    self._slots[name] = self._new_slot(cfg)
                     touched.append(name)
         if touched:
             log.info("supervisor: config applied; cameras changed: %s", ", ".join(sorted(touched)))
         return sorted(touched)
+
+    def set_viewers(self, camera: str, n: int) -> None:
+        """Tell ``camera``'s worker that ``n`` clients watch its preview (0: nobody).
+
+        While n > 0 the worker sends up to ``preview_fps`` frames a second, else one per
+        ``preview_idle_s``. Raises CameraNotFoundError for a camera the supervisor does not run.
+        """
+        with self._lock:
+            slot = self._slots.get(camera)
+            if slot is None or slot.viewers is None:
+                raise CameraNotFoundError(f"camera {camera!r}: not run by this supervisor; cannot set its viewers")
+            slot.viewers.value = max(0, int(n))
+
+    def viewers(self, camera: str) -> int:
+        """How many clients watch ``camera``'s preview, as last set (0 for an unknown camera)."""
+        with self._lock:
+            slot = self._slots.get(camera)
+            return int(slot.viewers.value) if slot is not None and slot.viewers is not None else 0
 
     def pids(self) -> dict[str, int | None]:
         """The current worker process id of each camera (None while none runs)."""
@@ -237,6 +276,9 @@ class Supervisor:
             return {name: self._health(slot) for name, slot in self._slots.items()}
 
     # -- monitor -----------------------------------------------------------------------------
+
+    def _new_slot(self, cfg: CameraConfig) -> _Slot:
+        return _Slot(cfg, viewers=self._ctx.Value("i", 0), backoff=self.settings.backoff_initial)
 
     def _run(self) -> None:
         while not self._halt.is_set():
@@ -302,7 +344,7 @@ class Supervisor:
         level = logging.getLogger().getEffectiveLevel()
         worker = dataclasses.replace(worker, log_level=level, forward_logs=True, parent_pid=os.getpid())
         proc = self._ctx.Process(
-            target=run_worker, args=(cfg, q, stop, worker), name=f"vigil-camera-{cfg.camera}", daemon=True
+            target=run_worker, args=(cfg, q, stop, worker, slot.viewers), name=f"vigil-camera-{cfg.camera}", daemon=True
         )
         proc.start()
         slot.proc, slot.queue, slot.stop = proc, q, stop
@@ -310,6 +352,8 @@ class Supervisor:
         slot.beat = None
         slot.failure = None
         slot.next_start = None
+        slot.cpu_sample = None
+        slot.cpu_percent = None
         log.info("%s: worker %s started", cfg.camera, proc.pid)
 
     def _on_exit(self, slot: _Slot, now: float) -> None:
@@ -419,6 +463,13 @@ class Supervisor:
             slot.beat = msg
             if msg.last_frame_wall is not None:
                 slot.last_frame_wall = msg.last_frame_wall
+            self._cpu(slot, msg)
+        elif isinstance(msg, WorkerMedia | WorkerFrame | WorkerCounts | WorkerHeat):
+            if self.on_message is not None:
+                try:
+                    self.on_message(msg)
+                except Exception:
+                    log.exception("%s: message handler failed for %s", msg.camera, type(msg).__name__)
         elif isinstance(msg, WorkerEvent):
             if self.on_event is not None:
                 try:
@@ -433,6 +484,20 @@ class Supervisor:
                 logger.handle(msg)
         else:
             log.warning("%s: unexpected message %s from worker", slot.cfg.camera, type(msg).__name__)
+
+    @staticmethod
+    def _cpu(slot: _Slot, beat: WorkerHeartbeat) -> None:
+        """CPU use from the CPU time heartbeats report, over about CPU_WINDOW seconds."""
+        if beat.cpu_time is None:
+            return
+        now = time.monotonic()
+        if slot.cpu_sample is None:
+            slot.cpu_sample = (now, beat.cpu_time)
+            return
+        t0, cpu0 = slot.cpu_sample
+        if now - t0 >= CPU_WINDOW:
+            slot.cpu_percent = max(0.0, 100.0 * (beat.cpu_time - cpu0) / (now - t0))
+            slot.cpu_sample = (now, beat.cpu_time)
 
     def _health(self, slot: _Slot) -> CameraHealth:
         beat = slot.beat
@@ -466,4 +531,5 @@ class Supervisor:
             restarts=slot.restarts,
             last_error=slot.last_error,
             reconnects=slot.reconnects_total + (beat.reconnects if beat else 0),
+            cpu_percent=slot.cpu_percent if alive else None,
         )

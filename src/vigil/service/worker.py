@@ -25,7 +25,9 @@ import uuid
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.queues import Queue
+from multiprocessing.sharedctypes import Synchronized
 from multiprocessing.synchronize import Event as MpEvent
+from pathlib import Path
 from typing import Any
 
 from vigil.analytics.engine import AnalyticsEngine
@@ -52,6 +54,11 @@ class WorkerSettings:
     the records the worker forwards. pace_files: play files and folders in real time.
     forward_logs: send log records to the parent (False only when run in-process, in tests).
     parent_pid: the supervisor's process id; the worker exits when its parent is no longer it.
+    data_dir: where clips, snapshots and segments go (None: the camera records nothing).
+    preview_idle_s: seconds between preview frames while nobody watches; preview_fps:
+    preview frames a second while someone does (0: no previews at all).
+    counts_interval_s: seconds between zone counts when nothing changes (a change is sent
+    at once, but never more than one count a second). heat_interval_s: seconds between heat maps.
     """
 
     heartbeat_interval: float = 0.5
@@ -59,6 +66,18 @@ class WorkerSettings:
     pace_files: bool = True
     forward_logs: bool = True
     parent_pid: int | None = None
+    data_dir: Path | None = None
+    preview_idle_s: float = 1.0
+    preview_fps: float = 5.0
+    counts_interval_s: float = 5.0
+    heat_interval_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("heartbeat_interval", "preview_idle_s", "counts_interval_s", "heat_interval_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"worker {name} must be > 0 seconds, got {getattr(self, name)}")
+        if self.preview_fps < 0:
+            raise ValueError(f"worker preview_fps must be >= 0, got {self.preview_fps}")
 
 
 class _Counters:
@@ -115,6 +134,7 @@ def _heartbeat(cam: str, c: _Counters, rates: _Rates) -> WorkerHeartbeat:
         c.frames_in, c.frames_analysed, c.frames_detected, input_fps, analysis_fps, detect_fps,
         c.lag, c.last_frame_wall,
         health.reconnects if health is not None else 0, health.last_error if health is not None else None,
+        time.process_time(),
     )  # fmt: skip
 
 
@@ -148,8 +168,17 @@ def _forward_logs(queue: Queue[Any], level: int) -> None:
     root.setLevel(level)
 
 
-def run_worker(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: WorkerSettings) -> None:
-    """Run camera ``cfg`` until ``stop`` is set (process entry point; never raises)."""
+def run_worker(
+    cfg: CameraConfig,
+    queue: Queue[Any],
+    stop: MpEvent,
+    settings: WorkerSettings,
+    viewers: Synchronized[int] | None = None,
+) -> None:
+    """Run camera ``cfg`` until ``stop`` is set (process entry point; never raises).
+
+    viewers: shared count of clients watching the preview (set by the supervisor).
+    """
     if settings.forward_logs:
         _forward_logs(queue, settings.log_level)
     counters = _Counters()
