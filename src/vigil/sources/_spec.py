@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
+from vigil.demo import SCHEME as DEMO_SCHEME
+from vigil.demo import resolve_demo_source
 from vigil.errors import SourceError
 from vigil.redaction import redact
 
@@ -36,10 +38,15 @@ class SourceSpec:
 
 
 def parse_spec(spec: str) -> SourceSpec:
-    """Classify a source string: file path, folder, rtsp(s)://, http(s)://, webcam:N, /dev/videoN."""
+    """Classify a source string: file path, folder, rtsp(s)://, http(s)://, webcam:N, /dev/videoN,
+    or ``demo:vtest`` (the demo video, resolved to a local file through vigil.demo: it may be
+    downloaded into the cache the first time)."""
     text = spec.strip()
     if not text:
         raise SourceError("the source is empty: give a video file, image folder, URL or webcam:N")
+    if text.lower().startswith(DEMO_SCHEME):
+        path = resolve_demo_source(text)
+        return SourceSpec("file", str(path), text, text[len(DEMO_SCHEME) :].strip().lower())
     display = redact(text)
     m = _SCHEME.match(text)
     if m:
