@@ -3,6 +3,7 @@ and not a viewer of another camera; changes are sent again. Every wait is bounde
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import threading
@@ -122,8 +123,12 @@ def test_stream_camera_filter(api: Api, base_url: str) -> None:
         assert denied.status_code == 403
 
 
-@pytest.mark.parametrize("api", [False], indirect=True, ids=["store-without-routes"])
-def test_stream_polls_when_the_store_has_no_routes(api: Api, base_url: str) -> None:
+@pytest.mark.parametrize("api", [True, False], indirect=True, ids=["store-with-routes", "store-without-routes"])
+def test_stream_wakes_at_once_on_a_new_event(api: Api, base_url: str) -> None:
+    # polling alone would take 30 s: the store's listener must wake the stream
+    api.app.state.vigil_api = dataclasses.replace(api.deps, stream_poll_s=30.0, stream_recheck_s=30.0)
+    waker = api.app.state.vigil_event_waker
+    assert not waker.listening
     timeout = httpx.Timeout(DEADLINE_S)
     with (
         httpx.Client(base_url=base_url, timeout=timeout) as client,
@@ -131,8 +136,21 @@ def test_stream_polls_when_the_store_has_no_routes(api: Api, base_url: str) -> N
     ):
         sse = Sse(r)
         sse.next_message()
-        a = api.deps.events.record(make_event("A", ids=(1,)))
-        assert sse.next_event()["id"] == a
+        assert waker.listening
+        for i in range(3):
+            begun = time.monotonic()
+            a = api.deps.events.record(make_event("A", ids=(i,), t=float(i)))
+            assert sse.next_event()["id"] == a
+            assert time.monotonic() - begun < 5.0
+        begun = time.monotonic()
+        api.deps.events.acknowledge(a, "op")
+        got = sse.next_event()
+        assert got["id"] == a and got["acknowledged_by"] == "op"
+        assert time.monotonic() - begun < 5.0
+    deadline = time.monotonic() + DEADLINE_S
+    while waker.listening:  # the closed stream unsubscribes from the store
+        assert time.monotonic() < deadline, "the stream still listens to the store"
+        time.sleep(0.02)
 
 
 @pytest.mark.parametrize("change", ["revoke", "disable", "rescope"])

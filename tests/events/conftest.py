@@ -60,7 +60,7 @@ class PostgresCluster:
             self._as = ["runuser", "-u", "postgres", "--"]
 
     def _run(self, *args: str) -> None:
-        proc = subprocess.run([*self._as, *args], capture_output=True, text=True, timeout=120)
+        proc = subprocess.run([*self._as, *args], check=False, capture_output=True, text=True, timeout=120)
         if proc.returncode != 0:
             log = (self.root / "server.log")
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""

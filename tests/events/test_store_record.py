@@ -103,14 +103,76 @@ def test_attributes_are_sanitised_and_names_checked(store: EventStore) -> None:
     assert issubclass(StoreError, VigilError)
 
 
-def test_listeners_hear_of_queued_records(db_url: str) -> None:
-    heard: list[int] = []
+def test_listeners_hear_of_every_stored_record(db_url: str) -> None:
+    heard: list[str] = []
+
+    def a() -> None:
+        heard.append("a")
+
+    def b() -> None:
+        heard.append("b")
+
     with EventStore(db_url, routes=[Route("mqtt", cameras=frozenset({"cam1"}))]) as s:
+        s.add_listener(a)
+        s.add_listener(b)
+        eid = s.record(ev("start", 1.0), at=at(1))
+        assert heard == ["a", "b"]
+        s.record(ev("start", 1.0, camera="cam2"), at=at(1))  # no route accepts it: still stored
+        assert heard == ["a", "b"] * 2
+        s.record(ev("start", 1.0), at=at(1))  # duplicate: nothing stored
+        assert heard == ["a", "b"] * 2
+        s.acknowledge(eid, "op")
+        assert heard == ["a", "b"] * 3
+        s.acknowledge(eid, "op2")  # already acknowledged: no change
+        assert heard == ["a", "b"] * 3
+        s.remove_listener(a)
+        s.remove_listener(a)  # not registered any more: ignored
+        s.record(ev("end", 2.0), at=at(2))
+    assert heard == ["a", "b"] * 3 + ["b"]
+
+
+def test_a_failing_listener_does_not_fail_the_record(db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    heard: list[int] = []
+
+    def broken() -> None:
+        raise RuntimeError("listener bug")
+
+    with EventStore(db_url) as s:
+        s.add_listener(broken)
         s.add_listener(lambda: heard.append(1))
-        s.record(ev("start", 1.0), at=at(1))
-        s.record(ev("start", 1.0, camera="cam2"), at=at(1))  # no route accepts it
-        s.record(ev("start", 1.0), at=at(1))  # duplicate
+        eid = s.record(ev("start", 1.0), at=at(1))
+        assert s.get(eid).phase == "start"
     assert heard == [1]
+    assert "listener" in caplog.text and "listener bug" in caplog.text
+
+
+def test_given_event_id_is_used_for_every_phase(store: EventStore) -> None:
+    given = event_id("worker-run", "cam1", "running", "running", 10.0, [1])
+    assert store.record(ev("start", 12.0), at=at(12), event_id=given) == given
+    assert store.record(ev("update", 13.0, ids=(1, 2)), at=at(13), event_id=given) == given
+    assert store.record(ev("update", 13.0, ids=(1, 2)), at=at(13), event_id=given) == given  # repeated
+    assert store.record(ev("end", 15.0), at=at(15), event_id=given) == given
+    assert [e.id for e in store.query().items] == [given]
+    assert [h.phase for h in store.history(given)] == ["start", "update", "end"]
+    e = store.get(given)
+    assert e.track_ids == (1, 2) and e.ended_at == at(15) and e.started_at == at(10)
+    assert store.outbox.stats().pending == {"mqtt": 3, "hook": 3}
+    # an end without event_id still finds the event by its onset and tracks (same store run)
+    other = store.record(ev("start", 20.0, ids=(5,), started=20.0), at=at(20), event_id="clip-key-1")
+    assert other == "clip-key-1"
+    assert store.record(ev("end", 22.0, ids=(5,), started=20.0), at=at(22)) == "clip-key-1"
+
+
+def test_given_event_id_of_another_camera_is_refused(store: EventStore) -> None:
+    eid = store.record(ev("start", 12.0), at=at(12), event_id="shared-id")
+    with pytest.raises(StoreError, match="belongs to camera 'cam1'"):
+        store.record(ev("update", 13.0, camera="cam2"), at=at(13), event_id="shared-id")
+    assert [h.phase for h in store.history(eid)] == ["start"]  # nothing of the refused record kept
+    assert store.get(eid).camera == "cam1"
+    with pytest.raises(StoreError, match="event_id"):
+        store.record(ev("start", 1.0), event_id="x" * 37)
+    with pytest.raises(StoreError, match="event_id"):
+        store.record(ev("start", 1.0), event_id="")
 
 
 class ExplodingRoute:

@@ -21,7 +21,7 @@ class ApiDeps:
 
     data_dir: media paths stored with events are relative to it; files outside it are never served.
     stream_poll_s: the live event stream also re-checks the store this often (it is woken
-    at once by ``EventStore.add_listener`` when the store has outbox routes).
+    at once by ``EventStore.add_listener`` on every record this process stores).
     stream_recheck_s: how often an open stream sends a keepalive and re-checks the caller.
     """
 

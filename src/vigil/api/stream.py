@@ -8,9 +8,10 @@ narrows them); older events are read with ``GET /api/events``.
 
 Every ``ApiDeps.stream_recheck_s`` the stream sends a keepalive comment and checks the
 caller again: it ends when the token is revoked, the session ended, or the user was
-disabled, deleted or given another role or cameras (the client reconnects and is checked anew). The store's
-listener wakes the streams at once; without outbox routes the store does not call it,
-and streams notice new events within ``ApiDeps.stream_poll_s``.
+disabled, deleted or given another role or cameras (the client reconnects and is checked anew).
+The store's listener (``EventStore.add_listener``) wakes the streams at once on every
+stored record and acknowledgement; notes and changes written by another process (a
+second store on the same database) are noticed within ``ApiDeps.stream_poll_s``.
 """
 
 from __future__ import annotations
@@ -42,12 +43,16 @@ PAGE = 200
 
 
 class EventWaker:
-    """Wakes every open stream when the store records (the store calls from its own thread)."""
+    """Wakes every open stream when the store changes (the store calls from its writing thread).
+
+    It listens to the store only while a stream is open, so an app that is dropped leaves
+    nothing behind in the store.
+    """
 
     def __init__(self, store: EventStore) -> None:
+        self._store = store
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._lock = threading.Lock()
-        store.add_listener(self._notify)
 
     def _notify(self) -> None:
         with self._lock:
@@ -58,16 +63,26 @@ class EventWaker:
             except RuntimeError:  # the stream's loop closed
                 pass
 
+    @property
+    def listening(self) -> bool:
+        """Whether the waker is registered with the store (a stream is open)."""
+        with self._lock:
+            return bool(self._waiters)
+
     @contextmanager
     def subscribe(self) -> Iterator[asyncio.Event]:
         entry = (asyncio.get_running_loop(), asyncio.Event())
         with self._lock:
+            if not self._waiters:
+                self._store.add_listener(self._notify)
             self._waiters.add(entry)
         try:
             yield entry[1]
         finally:
             with self._lock:
                 self._waiters.discard(entry)
+                if not self._waiters:
+                    self._store.remove_listener(self._notify)
 
 
 def _changed(

@@ -10,7 +10,17 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Integer, cast, delete, extract, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Integer,
+    cast,
+    delete,
+    extract,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -20,7 +30,7 @@ from vigil.events.models import ZoneCountRow
 from vigil.events.records import CountBucket, CountSample
 
 
-class epoch_seconds(FunctionElement[int]):  # noqa: N801 (SQL function style)
+class epoch_seconds(FunctionElement[int]):
     """Whole seconds since 1970-01-01 UTC of a ``UTCDateTime`` column."""
 
     type = BigInteger()

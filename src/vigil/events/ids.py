@@ -26,7 +26,7 @@ def event_id(
     run: str, camera: str, rule: str, kind: str, started: float, track_ids: Iterable[int]
 ) -> str:
     """The id of the event that ``run``/``camera``/``rule`` raised at stream time ``started``."""
-    ids = ",".join(str(i) for i in sorted(set(int(i) for i in track_ids)))
+    ids = ",".join(str(i) for i in sorted({int(i) for i in track_ids}))
     key = _SEP.join((run, camera, rule, kind, f"{started:.6f}", ids))
     return str(uuid.uuid5(NAMESPACE, key))
 

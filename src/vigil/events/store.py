@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,9 +29,17 @@ from sqlalchemy.orm import Session
 from vigil.events import counts as _counts
 from vigil.events.engine import make_engine, safe_url
 from vigil.events.errors import EventNotFoundError, StoreError
-from vigil.events.ids import event_id, message_id
+from vigil.events.ids import event_id as stable_id
+from vigil.events.ids import message_id
 from vigil.events.migrate import upgrade
-from vigil.events.models import NAME, EventRow, EventUpdateRow, MediaRow, NoteRow, OutboxRow
+from vigil.events.models import (
+    NAME,
+    EventRow,
+    EventUpdateRow,
+    MediaRow,
+    NoteRow,
+    OutboxRow,
+)
 from vigil.events.outbox import OutboxQueue
 from vigil.events.records import (
     PHASES,
@@ -52,6 +60,7 @@ log = logging.getLogger(__name__)
 
 MAX_PAGE = 1000
 MEDIA_KINDS = ("snapshot", "clip")
+ID_CHARS = 36
 
 
 def utcnow() -> datetime:
@@ -145,16 +154,33 @@ class EventStore:
     def close(self) -> None:
         self._engine.dispose()
 
-    def __enter__(self) -> EventStore:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def add_listener(self, callback: Callable[[], None]) -> None:
-        """Call ``callback()`` (no arguments, must not block) after each record that queued outbox rows."""
+        """Call ``callback()`` (no arguments, must not block) after each change to the events:
+        every record stored (not a repeated one) and every acknowledgement, from the writing
+        thread, after the commit. An exception in a callback is logged, not raised."""
         with self._lock:
             self._listeners.append(callback)
+
+    def remove_listener(self, callback: Callable[[], None]) -> None:
+        """Stop calling ``callback`` (one registration of it); a callback not registered is ignored."""
+        with self._lock:
+            if callback in self._listeners:
+                self._listeners.remove(callback)
+
+    def _notify(self) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for callback in listeners:
+            try:
+                callback()
+            except Exception:  # a listener's bug must not fail a record that is already stored
+                log.exception("event store listener %r failed", callback)
 
     @contextmanager
     def _write(self, what: str) -> Iterator[Connection]:
@@ -174,7 +200,9 @@ class EventStore:
 
     # -- recording -------------------------------------------------------------------
 
-    def record(self, event: Event, *, at: datetime | None = None, run: str | None = None) -> str:
+    def record(
+        self, event: Event, *, at: datetime | None = None, run: str | None = None, event_id: str | None = None
+    ) -> str:
         """Store one record of an event and queue it for every route that accepts it; return the event id.
 
         at: wall time of this record (default: now); with ``event.t - event.started`` it
@@ -183,11 +211,17 @@ class EventStore:
         rule and kind with the same onset that shares the most track ids (preferring one
         still open), or starts one if there is none. A record stored before (same event,
         phase and stream time) is not stored or queued again.
+
+        event_id: use this id instead (every phase), e.g. the one the camera worker computed
+        with ``vigil.events.ids.event_id`` for the event's clip. A record naming the id of
+        another camera's event is refused (StoreError).
         """
         phase = event.phase
         what = f"record {phase} of {event.kind} on camera {event.camera!r}"
         if phase not in PHASES:
             raise StoreError(f"{what}: unknown phase {phase!r}; expected one of {', '.join(PHASES)}")
+        if event_id is not None and not 0 < len(event_id) <= ID_CHARS:
+            raise StoreError(f"{what}: event_id {event_id[:ID_CHARS]!r} must be 1 to {ID_CHARS} characters")
         rule = _name(event.attributes.get("rule")) or ""
         zone, line = _name(event.attributes.get("zone")), _name(event.attributes.get("line"))
         for field, value in (("camera", event.camera), ("kind", event.kind), ("rule", rule),
@@ -202,11 +236,13 @@ class EventStore:
         conf = float(event.confidence) if event.confidence == event.confidence else 0.0
         now = self.clock()
         with self._write(what) as conn:
-            if phase in ("update", "end"):
+            if event_id is not None:
+                eid = event_id
+            elif phase in ("update", "end"):
                 eid = self._find_event(conn, run, event.camera, rule, event.kind, started, ids)
             else:
                 eid = None
-            eid = eid or event_id(run, event.camera, rule, event.kind, started, ids)
+            eid = eid or stable_id(run, event.camera, rule, event.kind, started, ids)
             started_at = at - timedelta(seconds=max(0.0, event.t - started))
             conn.execute(
                 insert_for(conn, EventRow).values(
@@ -226,8 +262,7 @@ class EventStore:
             if update_id is None:
                 log.debug("camera %s: %s record of event %s already stored", event.camera, phase, eid)
                 return eid
-            self._merge(conn, eid, phase, at, event.t, ids, attrs, conf)
-            queued = 0
+            self._merge(conn, eid, event.camera, phase, at, event.t, ids, attrs, conf)
             for route in self.routes:
                 if route.accepts(event.camera, event.kind):
                     conn.execute(
@@ -236,12 +271,7 @@ class EventStore:
                             next_attempt_at=now, attempts=0,
                         ).on_conflict_do_nothing(index_elements=["update_id", "destination"])
                     )
-                    queued += 1
-        if queued:
-            with self._lock:
-                listeners = list(self._listeners)
-            for callback in listeners:
-                callback()
+        self._notify()
         return eid
 
     def _find_event(
@@ -260,14 +290,16 @@ class EventStore:
         return str(best.id)
 
     def _merge(
-        self, conn: Connection, eid: str, phase: str, at: datetime, t: float,
+        self, conn: Connection, eid: str, camera: str, phase: str, at: datetime, t: float,
         ids: list[int], attrs: dict[str, Any], conf: float,
     ) -> None:
         """Fold one new record into the event's latest state (late records do not roll it back)."""
         row = conn.execute(
-            select(EventRow.track_ids, EventRow.confidence, EventRow.stream_t, EventRow.updated_at,
-                   EventRow.ended_at).where(EventRow.id == eid)
+            select(EventRow.camera, EventRow.track_ids, EventRow.confidence, EventRow.stream_t,
+                   EventRow.updated_at, EventRow.ended_at).where(EventRow.id == eid)
         ).one()
+        if row.camera != camera:  # rolls the transaction back: nothing of this record is kept
+            raise StoreError(f"record of camera {camera!r}: event id {eid} belongs to camera {row.camera!r}")
         values: dict[str, Any] = {
             "track_ids": sorted(set(row.track_ids) | set(ids)),
             "confidence": max(row.confidence, conf),
@@ -364,6 +396,8 @@ class EventStore:
                 self._require(conn, eid)
             if note:
                 conn.execute(insert_for(conn, NoteRow).values(event_id=eid, at=at, author=user[:128], text=note))
+        if done:
+            self._notify()
         return self.get(eid)
 
     def add_note(self, eid: str, user: str, text: str, at: datetime | None = None) -> Note:
