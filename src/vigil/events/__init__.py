@@ -1,5 +1,5 @@
 """Event store: events with their history, snapshots/clips, acknowledgement and notes,
-zone counts over time, and the durable outbox that outputs deliver from.
+zone counts over time, hourly heat grids, statistics, and the durable outbox that outputs deliver from.
 
 SQLite (WAL) in the data directory by default, PostgreSQL when configured; the schema
 is migrated with Alembic when the store opens.
@@ -11,9 +11,12 @@ from vigil.events.migrate import upgrade
 from vigil.events.records import (
     CountBucket,
     CountSample,
+    DayCount,
     EventMessage,
     EventPage,
     EventUpdate,
+    HeatGrid,
+    LineHourCount,
     MediaRef,
     Note,
     OutboxItem,
@@ -27,11 +30,14 @@ from vigil.events.store import EventStore
 __all__ = [
     "CountBucket",
     "CountSample",
+    "DayCount",
     "EventMessage",
     "EventNotFoundError",
     "EventPage",
     "EventStore",
     "EventUpdate",
+    "HeatGrid",
+    "LineHourCount",
     "MediaRef",
     "Note",
     "OutboxItem",

@@ -12,7 +12,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -57,6 +58,11 @@ def safe_text(text: str) -> str:
     if sep and "@" in tail.split("/", 1)[0]:
         return f"{head}://***@{tail.split('@', 1)[1]}"
     return text
+
+
+def insert_for(conn: Connection, table: Any) -> Any:
+    """An INSERT that supports ``on_conflict_do_nothing`` on this connection's backend."""
+    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
 def _json(value: Any) -> str:

@@ -7,6 +7,7 @@ a test checks that they agree.
     event_media     snapshot and clip files of an event
     event_notes     operator notes
     zone_counts     people per camera zone over time
+    heat_buckets    where people's feet were, per camera and hour, on a coarse grid
 
 Times are UTC (``UTCDateTime``); deleting an event deletes its rows in every other table.
 """
@@ -184,4 +185,24 @@ class ZoneCountRow(Base):
     __table_args__ = (
         Index("ix_zone_counts_camera_zone_at", "camera", "zone", "at"),
         Index("ix_zone_counts_at", "at"),
+    )
+
+
+class HeatRow(Base):
+    """One camera's foot-point grid for one UTC hour: ``cells`` (row-major, ``grid_h`` rows of
+    ``grid_w``) counts the people seen in each cell; ``total`` is their sum."""
+
+    __tablename__ = "heat_buckets"
+
+    id: Mapped[int] = mapped_column(RowId, primary_key=True, autoincrement=True)
+    camera: Mapped[str] = mapped_column(String(NAME))
+    hour: Mapped[datetime]
+    grid_w: Mapped[int] = mapped_column(Integer())
+    grid_h: Mapped[int] = mapped_column(Integer())
+    cells: Mapped[list[int]]
+    total: Mapped[int] = mapped_column(BigInteger())
+
+    __table_args__ = (
+        UniqueConstraint("camera", "hour", "grid_w", "grid_h", name="uq_heat_buckets_camera_hour_grid"),
+        Index("ix_heat_buckets_hour", "hour"),
     )

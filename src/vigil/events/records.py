@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 AttributeValue = float | int | str | list[float] | None
 Attributes = dict[str, AttributeValue]
@@ -154,11 +154,44 @@ class CountSample:
 
 @dataclass(frozen=True, slots=True)
 class RetentionResult:
-    """What ``delete_older_than`` removed; ``media_paths`` are the files now unreferenced."""
+    """What ``delete_older_than`` removed; ``media_paths`` are the files now unreferenced.
+    heat: hourly heat buckets deleted."""
 
     events: int
     counts: int
     media_paths: list[str] = field(default_factory=list)
+    heat: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HeatGrid:
+    """Where people's feet were: ``cells`` is row-major (``grid_h`` rows of ``grid_w``
+    counts, row 0 at the top of the image); ``total`` is their sum; ``hours`` how many
+    hourly buckets were added up (0: no data, and an empty 0 x 0 grid)."""
+
+    grid_w: int
+    grid_h: int
+    cells: list[int]
+    total: int
+    hours: int = 0
+
+
+class DayCount(NamedTuple):
+    """Events of one rule and kind that started on ``day``."""
+
+    day: date
+    rule: str
+    kind: str
+    n: int
+
+
+class LineHourCount(NamedTuple):
+    """Crossings of ``line`` in ``direction`` ("in" or "out") in the hour starting at ``hour``."""
+
+    hour: datetime
+    line: str
+    direction: str
+    n: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,5 @@
 """The event store: events with their history, media, notes and acknowledgement; zone counts;
-the outbox that outputs deliver from.
+heat buckets; statistics; the outbox that outputs deliver from.
 
 ``EventStore(url).record(event)`` is idempotent: recording the same record twice stores
 it once. Each record and its outbox rows (one per route that accepts it) are written in
@@ -22,12 +22,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, and_, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from vigil.events import counts as _counts
-from vigil.events.engine import make_engine, safe_url
+from vigil.events import heat as _heat
+from vigil.events import stats as _stats
+from vigil.events.engine import insert_for, make_engine, safe_url
 from vigil.events.errors import EventNotFoundError, StoreError
 from vigil.events.ids import event_id as stable_id
 from vigil.events.ids import message_id
@@ -45,8 +46,11 @@ from vigil.events.records import (
     PHASES,
     CountBucket,
     CountSample,
+    DayCount,
     EventPage,
     EventUpdate,
+    HeatGrid,
+    LineHourCount,
     MediaRef,
     Note,
     RetentionResult,
@@ -81,11 +85,6 @@ def _names(value: str | Iterable[str] | None) -> list[str] | None:
     if value is None:
         return None
     return [value] if isinstance(value, str) else list(value)
-
-
-def insert_for(conn: Connection, table: Any) -> Any:
-    """An INSERT that supports ``on_conflict_do_nothing`` on this connection's backend."""
-    return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
 def _stored(r: EventRow) -> StoredEvent:
@@ -469,11 +468,54 @@ class EventStore:
         with self._read(f"read counts of camera {camera!r} zone {zone!r}") as session:
             return _counts.series(session, camera, zone, since, until, int(bucket))
 
+    # -- heatmap and statistics --------------------------------------------------------
+
+    def record_heat(self, camera: str, at: datetime, grid_w: int, grid_h: int, cells: Sequence[int]) -> None:
+        """Add a foot-point grid (row-major counts, ``grid_h`` rows of ``grid_w``) of ``camera``
+        into its bucket of the UTC hour of ``at``. Call it with counts gathered over a while
+        (a minute), not per frame."""
+        what = f"heat of camera {camera!r}"
+        if len(camera) > NAME:
+            raise StoreError(f"{what}: camera name is longer than {NAME} characters")
+        hour = _heat.hour_of(_aware(at, what))
+        values = _heat.check_grid(what, grid_w, grid_h, cells)
+        with self._write(f"record {what}") as conn:
+            _heat.add(conn, camera, hour, grid_w, grid_h, values)
+
+    def heat(self, camera: str, since: datetime, until: datetime) -> HeatGrid:
+        """The camera's grid added up over the hourly buckets that overlap ``[since, until)``
+        (see ``vigil.events.heat``); an empty 0 x 0 grid when there are none."""
+        since, until = _aware(since, "heat since"), _aware(until, "heat until")
+        with self._read(f"read heat of camera {camera!r}") as session:
+            return _heat.read(session, camera, since, until)
+
+    def events_per_day(
+        self, cameras: str | Iterable[str] | None, since: datetime, until: datetime, utc_offset_s: int = 0
+    ) -> list[DayCount]:
+        """(day, rule, kind, n) of events that started in ``[since, until)`` on ``cameras``
+        (None: all), oldest day first. Days start at midnight UTC shifted by ``utc_offset_s``
+        (e.g. 3600 for UTC+1)."""
+        since, until = _aware(since, "events per day since"), _aware(until, "events per day until")
+        if abs(utc_offset_s) > 14 * 3600:
+            raise StoreError(f"events per day: UTC offset {utc_offset_s} s is beyond ±14 h")
+        with self._read("count events per day") as session:
+            return _stats.events_per_day(session, _names(cameras), since, until, int(utc_offset_s))
+
+    def line_crossings_per_hour(
+        self, cameras: str | Iterable[str] | None, since: datetime, until: datetime,
+        classes: str | Iterable[str] | None = None,
+    ) -> list[LineHourCount]:
+        """(hour, line, direction, n) of line_crossing events in ``[since, until)`` on ``cameras``
+        (None: all), of ``classes`` (object class names, None: all), oldest hour first."""
+        since, until = _aware(since, "line crossings since"), _aware(until, "line crossings until")
+        with self._read("count line crossings per hour") as session:
+            return _stats.line_crossings_per_hour(session, _names(cameras), since, until, _names(classes))
+
     # -- retention ---------------------------------------------------------------------
 
     def delete_older_than(self, days: float, now: datetime | None = None) -> RetentionResult:
         """Delete events last updated more than ``days`` ago (with their history, outbox rows,
-        notes and media references) and zone counts older than that.
+        notes and media references), and zone counts and heat buckets older than that.
 
         Returns what went, with the media paths no longer referenced: the caller deletes the files.
         """
@@ -486,9 +528,11 @@ class EventStore:
             paths = conn.execute(select(MediaRow.path).where(MediaRow.event_id.in_(old)).distinct()).scalars().all()
             n_events = conn.execute(delete(EventRow).where(EventRow.updated_at < cutoff)).rowcount
             n_counts = _counts.delete_before(conn, cutoff)
+            n_heat = _heat.delete_before(conn, cutoff)
             kept: set[str] = set()
             if paths:  # a file another (newer) event still references stays
                 kept = set(conn.execute(select(MediaRow.path).where(MediaRow.path.in_(paths))).scalars().all())
-        if n_events or n_counts:
-            log.info("retention: deleted %s events and %s count samples before %s", n_events, n_counts, cutoff)
-        return RetentionResult(events=n_events, counts=n_counts, media_paths=sorted(set(paths) - kept))
+        if n_events or n_counts or n_heat:
+            log.info("retention: deleted %s events, %s count samples and %s heat buckets before %s",
+                     n_events, n_counts, n_heat, cutoff)
+        return RetentionResult(events=n_events, counts=n_counts, media_paths=sorted(set(paths) - kept), heat=n_heat)
