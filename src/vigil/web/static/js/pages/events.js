@@ -1,0 +1,304 @@
+// Event review: filters, a timeline and a list, the selected event's snapshot, clip, notes and
+// acknowledgement; new events arrive live (SSE); j / k / a keyboard shortcuts.
+
+import { ApiError, get, post } from "../api.js";
+import { field, h, replace, select, toast } from "../dom.js";
+import { eventRow, eventStream } from "../eventlist.js";
+import { eventLabel, localInputToIso, when } from "../format.js";
+
+const PAGE = 50;
+
+function isoToLocalInput(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+function matches(e, f) {
+  if (f.camera && e.camera !== f.camera) return false;
+  if (f.rule && e.rule !== f.rule) return false;
+  if (f.zone && e.zone !== f.zone) return false;
+  if (f.acknowledged === "true" && !e.acknowledged_at) return false;
+  if (f.acknowledged === "false" && e.acknowledged_at) return false;
+  if (f.since && e.started_at < f.since) return false;
+  if (f.until && e.started_at >= f.until) return false;
+  return true;
+}
+
+export async function render(root, ctx) {
+  const params = new URLSearchParams(location.search);
+  const cameras = await ctx.listCameras();
+  const canAck = ctx.me.role !== "viewer";
+  const filters = {
+    camera: params.get("camera") || "",
+    rule: params.get("rule") || "",
+    zone: params.get("zone") || "",
+    acknowledged: params.get("acknowledged") || "",
+    since: params.get("since") || "",
+    until: params.get("until") || "",
+  };
+  let selectedId = params.get("event");
+  let events = [];
+  let cursor = null;
+
+  // -- filters --------------------------------------------------------------------------
+  const cameraSel = select([["", "All cameras"], ...cameras.map((c) => [c.id, c.id])], filters.camera, { name: "camera" });
+  const ruleIn = h("input", { name: "rule", value: filters.rule, list: "rules-list", placeholder: "any" });
+  const zoneIn = h("input", { name: "zone", value: filters.zone, list: "zones-list", placeholder: "any" });
+  const ackSel = select([["", "All"], ["false", "Not acknowledged"], ["true", "Acknowledged"]], filters.acknowledged, { name: "acknowledged" });
+  const sinceIn = h("input", { type: "datetime-local", name: "since", value: isoToLocalInput(filters.since) });
+  const untilIn = h("input", { type: "datetime-local", name: "until", value: isoToLocalInput(filters.until) });
+  const rulesList = h("datalist", { id: "rules-list" });
+  const zonesList = h("datalist", { id: "zones-list" },
+    [...new Set(cameras.flatMap((c) => c.zones))].map((z) => h("option", { value: z })));
+  const filterForm = h(
+    "form",
+    { class: "filters", "aria-label": "Event filters" },
+    field("Camera", cameraSel), field("Rule", ruleIn), field("Zone", zoneIn), field("State", ackSel),
+    field("From", sinceIn), field("To", untilIn),
+    h("div", { class: "field actions" }, h("button", { type: "submit" }, "Apply"),
+      h("button", { type: "button", class: "secondary", onclick: () => { filterForm.reset(); Object.keys(filters).forEach((k) => { filters[k] = ""; }); sinceIn.value = ""; untilIn.value = ""; ruleIn.value = ""; zoneIn.value = ""; cameraSel.value = ""; ackSel.value = ""; reload(); } }, "Clear")),
+    rulesList, zonesList,
+  );
+  filterForm.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    Object.assign(filters, {
+      camera: cameraSel.value, rule: ruleIn.value.trim(), zone: zoneIn.value.trim(), acknowledged: ackSel.value,
+      since: localInputToIso(sinceIn.value) || "", until: localInputToIso(untilIn.value) || "",
+    });
+    reload();
+  });
+  cameraSel.addEventListener("change", () => filterForm.requestSubmit());
+  ackSel.addEventListener("change", () => filterForm.requestSubmit());
+
+  // -- layout ---------------------------------------------------------------------------
+  const timeline = h("canvas", { class: "timeline", height: 56, "aria-hidden": "true" });
+  const list = h("ul", { class: "events", id: "event-list", "aria-label": "Events, newest first" });
+  const more = h("button", { type: "button", class: "secondary", hidden: true, onclick: () => load(false) }, "Load older events");
+  const detail = h("section", { class: "event-detail", "aria-label": "Selected event", tabindex: "-1" }, h("p", { class: "muted" }, "Select an event."));
+  const live = h("span", { class: "muted", id: "stream-state" }, "");
+  const announce = h("p", { class: "sr-only", "aria-live": "polite" });
+  const help = h(
+    "p",
+    { class: "shortcuts", id: "shortcuts" },
+    "Keys: ", h("kbd", {}, "j"), " next · ", h("kbd", {}, "k"), " previous · ",
+    canAck ? [h("kbd", {}, "a"), " acknowledge · "] : null, h("kbd", {}, "?"), " help",
+  );
+  const helpDialog = h(
+    "div",
+    { class: "help", id: "shortcut-help", hidden: true, role: "note" },
+    h("h2", {}, "Keyboard shortcuts"),
+    h("dl", {},
+      h("dt", {}, h("kbd", {}, "j")), h("dd", {}, "Next (older) event"),
+      h("dt", {}, h("kbd", {}, "k")), h("dd", {}, "Previous (newer) event"),
+      h("dt", {}, h("kbd", {}, "a")), h("dd", {}, "Acknowledge the selected event (with the note typed below it)"),
+      h("dt", {}, h("kbd", {}, "?")), h("dd", {}, "Show or hide this help")),
+  );
+  root.append(
+    h("div", { class: "page-head" }, h("h1", {}, "Events ", live), help),
+    helpDialog,
+    filterForm,
+    h("div", { class: "review" },
+      h("div", { class: "review-list" }, timeline, list, more),
+      detail),
+    announce,
+  );
+
+  // -- data -----------------------------------------------------------------------------
+  function query() {
+    return {
+      camera: filters.camera || null, rule: filters.rule || null, zone: filters.zone || null,
+      acknowledged: filters.acknowledged || null, since: filters.since || null, until: filters.until || null, limit: PAGE,
+    };
+  }
+
+  function syncUrl() {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries(filters)) if (v) p.set(k, v);
+    if (selectedId) p.set("event", selectedId);
+    const text = p.toString();
+    history.replaceState({}, "", `/events${text ? `?${text}` : ""}`);
+  }
+
+  async function load(fresh) {
+    try {
+      const page = await get("/api/events", { ...query(), cursor: fresh ? null : cursor });
+      if (!ctx.isCurrent()) return;
+      events = fresh ? page.items : [...events, ...page.items.filter((e) => !events.some((x) => x.id === e.id))];
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+      showList();
+    } catch (e) {
+      replace(list, h("li", { class: "error", role: "alert" }, e instanceof ApiError && e.status === 403 ? `Not allowed: ${e.message}` : e.message));
+    }
+  }
+
+  function reload() {
+    syncUrl();
+    load(true).then(() => { if (selectedId) selectEvent(selectedId, false); });
+  }
+
+  function showList() {
+    const rules = [...new Set(events.map((e) => e.rule))].sort();
+    replace(rulesList, rules.map((r) => h("option", { value: r })));
+    replace(list, events.length ? events.map((e) => eventRow(e, { selected: e.id === selectedId, onselect: (ev) => selectEvent(ev.id, true) })) : h("li", { class: "muted" }, "No events match."));
+    drawTimeline();
+  }
+
+  function drawTimeline() {
+    const w = timeline.clientWidth || 600;
+    const dpr = window.devicePixelRatio || 1;
+    timeline.width = w * dpr;
+    timeline.height = 56 * dpr;
+    const g = timeline.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.clearRect(0, 0, w, 56);
+    if (!events.length) return;
+    const times = events.map((e) => Date.parse(e.started_at));
+    const t1 = filters.until ? Date.parse(filters.until) : Math.max(Date.now(), ...times);
+    const t0 = filters.since ? Date.parse(filters.since) : Math.min(...times) - 1000;
+    const span = Math.max(1, t1 - t0);
+    g.fillStyle = "#2a3140";
+    g.fillRect(0, 27, w, 2);
+    g.font = "11px system-ui, sans-serif";
+    g.fillStyle = "#aab4c3";
+    g.fillText(when(new Date(t0).toISOString()), 2, 52);
+    const end = when(new Date(t1).toISOString());
+    g.fillText(end, w - g.measureText(end).width - 2, 52);
+    events.forEach((e, i) => {
+      const x = ((times[i] - t0) / span) * (w - 8) + 4;
+      const sel = e.id === selectedId;
+      g.fillStyle = sel ? "#ffffff" : e.acknowledged_at ? "#5f6b7d" : "#ffb000";
+      g.fillRect(x - (sel ? 2 : 1), sel ? 4 : 10, sel ? 4 : 2, sel ? 36 : 26);
+    });
+    timeline.dataset.t0 = String(t0);
+    timeline.dataset.span = String(span);
+  }
+
+  timeline.addEventListener("click", (ev) => {
+    if (!events.length) return;
+    const rect = timeline.getBoundingClientRect();
+    const t = Number(timeline.dataset.t0) + ((ev.clientX - rect.left - 4) / (rect.width - 8)) * Number(timeline.dataset.span);
+    let best = events[0];
+    for (const e of events) if (Math.abs(Date.parse(e.started_at) - t) < Math.abs(Date.parse(best.started_at) - t)) best = e;
+    selectEvent(best.id, true);
+  });
+
+  // -- the selected event ---------------------------------------------------------------
+  let noteBox = null;
+
+  async function selectEvent(id, focusRow) {
+    selectedId = id;
+    syncUrl();
+    for (const b of list.querySelectorAll(".event-row")) {
+      const on = b.dataset.id === id;
+      b.classList.toggle("selected", on);
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      if (on && focusRow) { b.focus({ preventScroll: true }); b.scrollIntoView({ block: "nearest" }); }
+    }
+    drawTimeline();
+    let event;
+    let media;
+    let notes;
+    try {
+      [event, media, notes] = await Promise.all([
+        get(`/api/events/${encodeURIComponent(id)}`),
+        get(`/api/events/${encodeURIComponent(id)}/media`),
+        get(`/api/events/${encodeURIComponent(id)}/notes`),
+      ]);
+    } catch (e) {
+      if (selectedId === id) replace(detail, h("p", { class: "error", role: "alert" }, e.message));
+      return;
+    }
+    if (selectedId !== id || !ctx.isCurrent()) return;
+    showDetail(event, media, notes);
+  }
+
+  function showDetail(e, media, notes) {
+    const snapshots = media.filter((m) => m.kind === "snapshot");
+    const clips = media.filter((m) => m.kind === "clip");
+    const attrs = Object.entries(e.attributes || {}).filter(([k]) => !["rule", "zone", "line"].includes(k));
+    detail.dataset.id = e.id;
+    noteBox = canAck ? h("textarea", { name: "note", rows: 2, maxlength: 4000, placeholder: "Optional note" }) : null;
+    const ackButton = canAck && !e.acknowledged_at ? h("button", { type: "button", id: "ack", onclick: () => acknowledge(e.id) }, "Acknowledge") : null;
+    const noteButton = canAck && e.acknowledged_at ? h("button", { type: "button", class: "secondary", onclick: () => addNote(e.id) }, "Add note") : null;
+    replace(
+      detail,
+      h("h2", {}, eventLabel(e)),
+      h("p", { class: "meta" }, "Camera ", h("strong", { class: "name" }, e.camera), ` · started ${when(e.started_at)}`,
+        e.ended_at ? ` · ended ${when(e.ended_at)}` : e.active ? " · active" : ""),
+      h("p", { class: "ack-state", role: "status" }, e.acknowledged_at ? `Acknowledged by ${e.acknowledged_by} at ${when(e.acknowledged_at)}` : "Not acknowledged"),
+      snapshots.map((m) => h("img", { class: "snapshot", src: m.url, alt: `Snapshot of event ${eventLabel(e)}` })),
+      clips.map((m) => h("video", { class: "clip", src: m.url, controls: true, preload: "metadata", playsinline: true, "aria-label": `Clip of event ${eventLabel(e)}` })),
+      !media.length ? h("p", { class: "muted" }, "No snapshot or clip for this event.") : null,
+      attrs.length ? h("dl", { class: "attrs" }, attrs.map(([k, v]) => [h("dt", {}, k), h("dd", {}, Array.isArray(v) ? v.join(", ") : String(v))])) : null,
+      h("h3", {}, "Notes"),
+      h("ul", { class: "notes" }, notes.length ? notes.map((n) => h("li", {}, h("span", { class: "muted" }, `${n.author}, ${when(n.at)}: `), h("span", { class: "note-text" }, n.text))) : h("li", { class: "muted" }, "No notes.")),
+      canAck ? h("div", { class: "ack-form" }, field("Note", noteBox), ackButton, noteButton) : h("p", { class: "muted" }, "Viewers cannot acknowledge events."),
+    );
+  }
+
+  async function acknowledge(id) {
+    const note = noteBox && noteBox.value.trim();
+    try {
+      const e = await post(`/api/events/${encodeURIComponent(id)}/ack`, note ? { note } : undefined);
+      upsert(e);
+      toast("Event acknowledged");
+      if (selectedId === id) selectEvent(id, true);
+    } catch (e) {
+      toast(e.status === 403 ? `Not allowed: ${e.message}` : `Acknowledge failed: ${e.message}`, "error");
+    }
+  }
+
+  async function addNote(id) {
+    const text = noteBox && noteBox.value.trim();
+    if (!text) { toast("Type a note first", "error"); return; }
+    try {
+      await post(`/api/events/${encodeURIComponent(id)}/notes`, { text });
+      if (selectedId === id) selectEvent(id, false);
+    } catch (e) {
+      toast(`Adding the note failed: ${e.message}`, "error");
+    }
+  }
+
+  function upsert(e) {
+    const i = events.findIndex((x) => x.id === e.id);
+    if (i >= 0) events[i] = e;
+    else if (matches(e, filters)) {
+      events.unshift(e);
+      events.sort((a, b) => b.started_at.localeCompare(a.started_at));
+      announce.textContent = `New event: ${eventLabel(e)} on camera ${e.camera}`;
+    } else return;
+    showList();
+    const row = list.querySelector(`.event-row[data-id="${CSS.escape(e.id)}"]`);
+    if (row && i < 0) row.classList.add("arrived");
+  }
+
+  // -- keyboard -------------------------------------------------------------------------
+  function onKey(ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const t = ev.target;
+    if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+    if (ev.key === "?") { helpDialog.hidden = !helpDialog.hidden; ev.preventDefault(); return; }
+    if (!events.length) return;
+    const i = events.findIndex((e) => e.id === selectedId);
+    if (ev.key === "j") { ev.preventDefault(); selectEvent(events[Math.min(events.length - 1, i + 1)].id, true); }
+    else if (ev.key === "k") { ev.preventDefault(); selectEvent(events[Math.max(0, i - 1)].id, true); }
+    else if (ev.key === "a" && canAck && i >= 0) { ev.preventDefault(); acknowledge(selectedId); }
+  }
+  document.addEventListener("keydown", onKey);
+  const onResize = () => drawTimeline();
+  window.addEventListener("resize", onResize);
+
+  const close = eventStream(upsert, {
+    onstate: (s) => { live.textContent = s === "live" ? "(live)" : `(${s})`; live.dataset.state = s; },
+  });
+  reload();
+  return () => {
+    close();
+    document.removeEventListener("keydown", onKey);
+    window.removeEventListener("resize", onResize);
+  };
+}

@@ -1,0 +1,5 @@
+import { h } from "../dom.js";
+
+export async function render(root) {
+  root.appendChild(h("h1", {}, "users"));
+}

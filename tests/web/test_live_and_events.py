@@ -1,0 +1,129 @@
+"""Login, the camera grid (live image, health, names as text) and event review in a real browser."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from web_helpers import XSS, UiServer, event, login, shot
+
+
+def test_login_then_grid_shows_live_cameras(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url)
+    page.goto("/events")
+    page.wait_for_url("**/login?next=%2Fevents")
+    shot(page, artifacts, "login")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill("wrong password!")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("alert").filter(has_text="Wrong username or password").wait_for()
+
+    login(page, "admin")
+    page.goto("/")
+    tiles = page.locator("article.tile")
+    tiles.nth(2).wait_for()
+    assert tiles.count() == 3
+    # the camera named like an HTML tag is text, not an element
+    assert page.get_by_role("link", name=XSS, exact=True).is_visible()
+    assert page.locator('img[src="x"]').count() == 0
+
+    tile = page.locator('article.tile[data-camera="A"]')
+    live = tile.locator(".live")
+    page.wait_for_function("() => Number(document.querySelector('.tile .live').dataset.frames || 0) >= 1")
+    first = live.locator("img.frame").get_attribute("src")
+    page.wait_for_function(
+        "(src) => document.querySelector('.tile .live img.frame').getAttribute('src') !== src", arg=first
+    )
+    assert tile.locator(".badge").inner_text().startswith("online")
+    shot(page, artifacts, "cameras")
+
+    page.locator('article.tile[data-camera="A"] h2 a').click()
+    page.wait_for_url("**/cameras/A")
+    page.locator("ul.events .event-row").first.wait_for()
+    page.locator('dl.counts dd[data-zone="door"]').wait_for()
+    shot(page, artifacts, "camera-detail")
+
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/login")
+    page.goto("/cameras")
+    page.wait_for_url("**/login?next=%2Fcameras")
+
+
+def test_event_review_clip_ack_and_live_arrival(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "operator_a")
+    page.goto("/events")
+    rows = page.locator("#event-list .event-row")
+    rows.first.wait_for()
+    # operator_a sees camera A only
+    assert rows.count() == 5
+    assert page.locator("#event-list .ev-camera").all_inner_texts() == ["A"] * 5
+    page.locator("#stream-state[data-state=live]").wait_for()
+
+    # open the event with media: snapshot and clip, and the clip plays
+    page.locator(f'.event-row[data-id="{ui.events.a_with_media}"]').click()
+    detail = page.locator(".event-detail")
+    detail.locator("img.snapshot").wait_for()
+    page.wait_for_function("() => document.querySelector('.event-detail img.snapshot').naturalWidth > 0")
+    video = detail.locator("video.clip")
+    video.wait_for()
+    played = page.evaluate(
+        """async () => {
+            const v = document.querySelector('.event-detail video.clip');
+            v.muted = true;
+            await v.play();
+            await new Promise((r) => setTimeout(r, 400));
+            return {t: v.currentTime, w: v.videoWidth, err: v.error && v.error.code};
+        }"""
+    )
+    assert played["w"] == 320 and played["t"] > 0, played
+
+    # keyboard: j moves to the next (older) event, k back; a acknowledges with the typed note
+    page.locator(f'.event-row[data-id="{ui.events.a_with_media}"]').focus()
+    page.keyboard.press("j")
+    page.wait_for_url("**event=*")
+    second = page.locator(".event-row.selected").get_attribute("data-id")
+    assert second != ui.events.a_with_media
+    page.keyboard.press("k")
+    page.locator(f'.event-row.selected[data-id="{ui.events.a_with_media}"]').wait_for()
+    page.locator(f'.event-detail[data-id="{ui.events.a_with_media}"]').wait_for()
+    page.get_by_label("Note").fill("checked <b>on site</b>")
+    page.locator(f'.event-row[data-id="{ui.events.a_with_media}"]').focus()
+    page.keyboard.press("a")
+    detail.locator(".ack-state").filter(has_text="Acknowledged by operator_a").wait_for()
+    detail.locator(".note-text").filter(has_text="checked <b>on site</b>").wait_for()
+    stored = ui.deps.events.get(ui.events.a_with_media)
+    assert stored.acknowledged_by == "operator_a"
+    assert [n.text for n in ui.deps.events.notes(stored.id)] == ["checked <b>on site</b>"]
+
+    # the help is visible and toggles with ?
+    assert page.locator("#shortcuts").is_visible()
+    page.keyboard.press("?")
+    page.locator("#shortcut-help").wait_for(state="visible")
+    shot(page, artifacts, "events")
+
+    # a new event of camera A arrives without a reload; one of camera B never shows
+    ui.deps.events.record(event("B", rule="loitering", t=50.0, tid=99), at=datetime.now(UTC))
+    new_id = ui.deps.events.record(event("A", rule="running", zone=None, t=51.0, tid=98), at=datetime.now(UTC))
+    page.locator(f'.event-row[data-id="{new_id}"]').wait_for(timeout=5000)
+    assert "running" in page.locator(f'.event-row[data-id="{new_id}"]').inner_text()
+    assert page.locator("#event-list .ev-camera").filter(has_text="B").count() == 0
+
+
+def test_filters_and_names_render_as_text(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    page.goto("/events?camera=B")
+    rows = page.locator("#event-list .event-row")
+    rows.first.wait_for()
+    cams = page.locator("#event-list .ev-camera").all_inner_texts()
+    assert cams and set(cams) == {"B"}
+    assert page.locator(f'.event-row[data-id="{ui.events.b_only}"]').is_visible()
+    page.get_by_label("Camera").select_option(XSS)
+    page.locator(f'.event-row[data-id="{ui.events.xss_zone}"]').wait_for()
+    page.locator(f'.event-row[data-id="{ui.events.xss_zone}"]').click()
+    page.locator(".event-detail h2").filter(has_text=f"zone {XSS}").wait_for()
+    assert page.locator(".event-detail .meta .name").inner_text() == XSS
+    assert page.locator('img[src="x"]').count() == 0
+    shot(page, artifacts, "events-escaped-names")
