@@ -46,57 +46,6 @@ CONTENT_SECURITY_POLICY = (
 """Scripts and styles from this origin only (no inline script or style), images also from
 blob: (the live view) and data:, no plugins, no framing."""
 
-SECURITY_HEADERS`: a strict Content-Security-Policy (scripts and styles from this origin
-only, no inline script, no framing), nosniff and no referrer.
-"""
-
-from __future__ import annotations
-
-import logging
-from pathlib import Path
-
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import FileResponse
-
-from vigil.errors import VigilError
-
-log = logging.getLogger(__name__)
-
-STATIC_DIR = Path(__file__).parent / "static"
-"""The app's files: index.html, app.css, js/, vendor/."""
-
-CLIENT_ROUTES: tuple[str, ...] = (
-    "/",
-    "/setup",
-    "/login",
-    "/cameras",
-    "/cameras/{camera_path:path}",
-    "/events",
-    "/counts",
-    "/zones",
-    "/users",
-    "/system",
-)
-"""Paths the browser may load directly (bookmarks, reloads): each answers index.html."""
-
-STATIC_ROUTE = "/static/{asset:path}"
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' blob: data:",
-        "media-src 'self' blob:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    )
-)
-
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
@@ -154,7 +103,7 @@ def mount_ui(app: FastAPI) -> None:
         return _file(index, "no-store")
 
     def asset(asset: str) -> FileResponse:
-        # no-cache: the browser revalidates (ETag) so an upgrade is picked up at once
+        # no-cache: the browser revalidates (ETag), so an upgrade shows at once
         return _file(_asset(asset), "no-cache")
 
     for path in CLIENT_ROUTES:
