@@ -120,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     cc = sub.add_parser("check-config", help="validate a config file; every problem is reported with its line")
     cc.add_argument("file", type=Path, help="a serve config (with cameras:) or an analyze config")
 
+    sv = sub.add_parser("serve", help="run the cameras, event store, alerts, API and web UI (until Ctrl-C)")
+    from vigil.service.serve_cmd import add_serve_arguments
+
+    add_serve_arguments(sv)
+
     us = sub.add_parser("users", help="manage users of `vigil serve` (no default password exists)")
     from vigil.auth.users_cmd import add_users_arguments
 
@@ -173,9 +178,23 @@ def _dispatch(args: argparse.Namespace) -> int:
         from vigil.service.check_cmd import run_check_config_command
 
         return run_check_config_command(args)
+    if args.command == "serve":
+        from vigil.service.serve_cmd import run_serve_command
+
+        return run_serve_command(args)
     if args.command == "users":
         from vigil.auth.users_cmd import run_users_command
 
+        if args.config is not None:
+            if args.db is not None:
+                raise VigilError("give either --db or --config, not both")
+            from vigil.config import load_yaml
+            from vigil.config.service import ServiceConfig
+
+            storage = load_yaml(args.config, ServiceConfig).storage
+            if storage.database_url is None:
+                storage.data_dir.expanduser().mkdir(parents=True, exist_ok=True)
+            args.db = storage.url()
         return run_users_command(args)
     if args.command == "bench":
         from vigil.eval.bench import run_bench_command

@@ -30,6 +30,7 @@ CLI_ACTOR = "cli"
 def add_users_arguments(parser: argparse.ArgumentParser) -> None:
     """Fill the `vigil users` sub-parser."""
     parser.add_argument("--db", metavar="URL", default=None, help="database: SQLAlchemy URL or SQLite file path")
+    parser.add_argument("--config", type=Path, default=None, help="serve config whose storage holds the users")
     sub = parser.add_subparsers(dest="users_command", metavar="ACTION")
     sub.required = True
 
@@ -57,7 +58,9 @@ def add_users_arguments(parser: argparse.ArgumentParser) -> None:
 def open_store(db: str | None) -> AuthStore:
     """An AuthStore on a SQLAlchemy URL or a SQLite file path."""
     if not db:
-        raise ConfigError("no database given: pass --db with a SQLAlchemy URL or a SQLite file path")
+        raise ConfigError(
+            "no database given: pass --config with the serve config, or --db with a SQLAlchemy URL or SQLite file path"
+        )
     if "://" in db:
         url = db
     else:

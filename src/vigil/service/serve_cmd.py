@@ -1,0 +1,103 @@
+"""`vigil serve [CONFIG | --demo]`: run the cameras, event store, outputs, API and web UI until stopped.
+
+``--demo`` serves the example config shipped with Vigil (a looping demo video as a camera).
+The listen address comes from ``server:`` in the config; ``--host``/``--port`` override it.
+Ctrl-C or SIGTERM stops everything cleanly (workers, delivery, database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import socket
+import sys
+from pathlib import Path
+
+from vigil.config import load_yaml
+from vigil.config.service import ServiceConfig
+from vigil.errors import ConfigError
+from vigil.service.serve import ServeOptions, Service
+
+log = logging.getLogger(__name__)
+
+
+def add_serve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("config", type=Path, nargs="?", help="serve config (YAML with cameras:); see docs/serve.md")
+    p.add_argument("--demo", action="store_true", help="serve the example config: a looping demo video as a camera")
+    p.add_argument("--host", default=None, help="address to listen on (overrides server.host)")
+    p.add_argument("--port", type=int, default=None, help="TCP port (overrides server.port)")
+    p.add_argument("--data-dir", type=Path, default=None, help="data directory (overrides storage.data_dir)")
+    p.add_argument("--no-ui", action="store_true", help="serve the API only")
+
+
+def load_service_config(args: argparse.Namespace) -> tuple[Path, ServiceConfig]:
+    """The config file named on the command line (or the demo's), with the overrides applied."""
+    if args.demo and args.config is not None:
+        raise ConfigError("give either a config file or --demo, not both")
+    if args.demo:
+        from vigil.demo import demo_config_path
+
+        path = demo_config_path()
+    elif args.config is None:
+        raise ConfigError("no config: give a serve config file (see docs/serve.md) or --demo")
+    else:
+        path = args.config
+    cfg = load_yaml(path, ServiceConfig)
+    server: dict[str, object] = {}
+    if args.host is not None:
+        server["host"] = args.host
+    if args.port is not None:
+        server["port"] = args.port
+    update: dict[str, object] = {}
+    if server:
+        update["server"] = cfg.server.model_validate({**cfg.server.model_dump(), **server})
+    if args.data_dir is not None:
+        update["storage"] = cfg.storage.model_validate({**cfg.storage.model_dump(), "data_dir": args.data_dir})
+    if update:
+        try:
+            cfg = ServiceConfig.model_validate({**cfg.model_dump(), **update})
+        except ValueError as e:
+            raise ConfigError(f"--host/--port/--data-dir: {e}") from e
+    return path, cfg
+
+
+def check_port(host: str, port: int) -> None:
+    """Fail early, with a clear message, when the address cannot be bound."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            why = "already in use" if e.errno == errno.EADDRINUSE else (e.strerror or str(e))
+            raise ConfigError(f"server {host}:{port}: cannot listen there: {why}") from e
+
+
+def _announce(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def run_serve_command(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    path, cfg = load_service_config(args)
+    check_port(cfg.server.host, cfg.server.port)
+    service = Service(cfg, ServeOptions(ui=not args.no_ui, announce=_announce))
+    log.info("vigil serve: %s, %d camera(s), data in %s", path, len(cfg.cameras), service.data_dir)
+    service.start()
+    try:
+        assert service.app is not None
+        server = uvicorn.Server(
+            uvicorn.Config(
+                service.app, host=cfg.server.host, port=cfg.server.port, log_level="warning", access_log=False,
+                proxy_headers=False, server_header=False,
+            )
+        )  # fmt: skip
+        _announce(f"Vigil is running at {service.base_url()}/ (Ctrl-C stops it)")
+        server.run()
+    finally:
+        log.info("vigil serve: stopping")
+        service.stop()
+    return 0
