@@ -22,7 +22,14 @@ import pytest
 
 from vigil.config.loader import load_yaml
 from vigil.config.service import ServiceConfig
-from vigil.demo import VTEST, DemoVideo, default_demo_dir, demo_config_path, demo_video
+from vigil.demo import (
+    VTEST,
+    DemoVideo,
+    default_demo_dir,
+    demo_config_path,
+    demo_video,
+    fetch_demo_sources,
+)
 from vigil.errors import SourceError, SourceNotFoundError
 from vigil.sources import open_source, parse_spec
 
@@ -217,3 +224,16 @@ def test_the_demo_config_validates() -> None:
     assert [z.name for z in cam.zones] == ["square"] and [ln.name for ln in cam.lines] == ["footpath"]
     kinds = {r.type for r in cam.rules}
     assert {"line_crossing", "zone_enter", "loitering", "gathering", "overcrowding"} <= kinds
+
+
+def test_demo_sources_are_fetched_once_in_the_parent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    clip = tmp_path / "clip.avi"
+    clip.write_bytes(b"x")
+    monkeypatch.setenv("VIGIL_DEMO_VIDEO", str(clip))
+    cams = load_yaml(demo_config_path(), ServiceConfig).cameras
+    other = cams[0].model_copy(update={"camera": "door", "source": "rtsp://10.0.0.5/stream"})
+    off = cams[0].model_copy(update={"camera": "off", "enabled": False, "source": "demo:tv"})
+    assert fetch_demo_sources([*cams, other, off]) == {"demo": clip.resolve()}
+    monkeypatch.setenv("VIGIL_DEMO_VIDEO", str(tmp_path / "gone.avi"))
+    with pytest.raises(SourceNotFoundError, match=r"^camera demo: demo:vtest: VIGIL_DEMO_VIDEO=.*gone\.avi: no such file"):
+        fetch_demo_sources(cams)

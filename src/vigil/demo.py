@@ -15,13 +15,17 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vigil._download import cache_root, download_verified
 from vigil.errors import ConfigError, SourceError, SourceNotFoundError
+
+if TYPE_CHECKING:
+    from vigil.config.service import CameraConfig
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +120,24 @@ def resolve_demo_source(spec: str, cache_dir: Path | None = None) -> Path:
         return demo_video(cache_dir, video=video)
     except SourceError as e:
         raise type(e)(f"{spec.strip()}: {e}") from e
+
+
+def fetch_demo_sources(cameras: Iterable[CameraConfig]) -> dict[str, Path]:
+    """Resolve the demo video of every enabled camera whose source is ``demo:NAME``, once, here.
+
+    Call it in the parent before starting workers: a first-time download then happens once
+    (not in every worker, where it would count against the stall timeout), and a user
+    without the video learns at once what to do. Returns camera name -> local file; the
+    error names the camera and its source.
+    """
+    found: dict[str, Path] = {}
+    for cam in cameras:
+        if cam.enabled and cam.source.strip().lower().startswith(SCHEME):
+            try:
+                found[cam.camera] = resolve_demo_source(cam.source)
+            except SourceError as e:
+                raise type(e)(f"camera {cam.camera}: {e}") from e
+    return found
 
 
 def demo_config_path() -> Path:
