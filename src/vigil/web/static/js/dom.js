@@ -1,5 +1,5 @@
 // DOM helpers. Text only ever goes in through textContent or text nodes: operator-typed
-// names (cameras, zones, users, notes) are never parsed as HTML. innerHTML is not used.
+// names (cameras, zones, users, notes) are never parsed as HTML (no HTML-string APIs here).
 
 const PROPS = new Set(["value", "checked", "disabled", "selected", "hidden", "multiple", "required", "readOnly"]);
 

@@ -1,0 +1,245 @@
+"""Counts, the zone editor, users, system, first-run setup, viewers' limits, phone size and headers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+from web_helpers import XSS, UiServer, login, shot
+
+from vigil.web import PUBLIC_UI_ROUTES, SECURITY_HEADERS
+
+
+def test_counts_chart_shows_data(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    page.goto("/counts?camera=A&range=6h")
+    occupancy = page.locator("#chart-occupancy")
+    occupancy.locator("canvas").first.wait_for()
+    assert int(occupancy.get_attribute("data-points") or 0) >= 10  # 5-min buckets over the last hour
+    assert "zone door" in occupancy.locator(".u-legend").inner_text()
+    # a camera without counts says so instead of drawing an empty chart
+    page.get_by_label("Camera").select_option("B")
+    page.locator("#chart-occupancy[data-points='0']").wait_for()
+    assert "No data" in occupancy.inner_text()
+    page.get_by_label("Camera").select_option("A")
+    occupancy.locator("canvas").first.wait_for()
+    shot(page, artifacts, "counts")
+
+
+def test_zone_editor_draws_saves_and_shows_errors_inline(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    page.goto("/zones?camera=A")
+    page.locator("#zone-list .shape").first.wait_for()
+    assert page.locator("#zone-list input[name=name]").first.input_value() == "door"
+    stage = page.locator("#stage svg")
+    box = stage.bounding_box()
+    assert box is not None
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return box["x"] + x * box["width"], box["y"] + y * box["height"]
+
+    # draw a zone: four corners, then the first again to close it
+    page.get_by_role("button", name="Draw zone").click()
+    for x, y in ((0.6, 0.6), (0.9, 0.6), (0.9, 0.9), (0.6, 0.9), (0.6, 0.6)):
+        page.mouse.click(*at(x, y))
+    assert page.locator("#zone-list .shape").count() == 2
+    page.locator("#zone-list input[name=name]").nth(1).fill("lobby")
+    # move it: drag the body by 0.05 right
+    page.mouse.move(*at(0.75, 0.75))
+    page.mouse.down()
+    page.mouse.move(*at(0.78, 0.75), steps=3)
+    page.mouse.move(*at(0.8, 0.75), steps=3)
+    page.mouse.up()
+    # draw a line and flip it
+    page.get_by_role("button", name="Draw line").click()
+    page.mouse.click(*at(0.2, 0.7))
+    page.mouse.click(*at(0.4, 0.7))
+    assert page.locator("#line-list .shape").count() == 2
+    page.locator("#line-list .shape").nth(1).get_by_role("button", name="Flip direction").click()
+    shot(page, artifacts, "zones-drawn")
+    page.get_by_role("button", name="Save to camera").click()
+    page.locator("#toast").filter(has_text="Saved to camera A").wait_for()
+
+    camera, cfg = ui.registry.applied[-1]
+    assert camera == "A" and all(c == "A" for c, _ in ui.registry.applied)
+    zones = {z.name: z.points for z in cfg.zones}
+    assert set(zones) == {"door", "lobby"}
+    xs = [p[0] for p in zones["lobby"]]
+    assert 0.62 < min(xs) < 0.7 and 0.92 < max(xs) <= 0.96, zones["lobby"]
+    (a, b) = next(line.points for line in cfg.lines if line.name == "line 1")
+    assert a[0] > b[0]  # flipped: drawn left to right, saved right to left
+    assert [z.name for z in ui.registry.camera_config("B").zones] == ["door"]
+
+    # a self-crossing zone and a bad name come back as 422: shown next to the shape
+    page.get_by_role("button", name="Add square zone").click()
+    square = page.locator("#zone-list .shape").nth(2)
+    square.get_by_label("Zone 3 points").fill("0.1,0.1 0.3,0.3 0.3,0.1 0.1,0.3")
+    square.get_by_label("Zone 3 points").press("Tab")
+    square.get_by_label("Zone 3 name").fill("bad/name")
+    page.get_by_role("button", name="Save to camera").click()
+    error = page.locator("#zone-list .shape").nth(2).locator(".field-error")
+    error.wait_for()
+    assert "cross" in error.inner_text() and "name" in error.inner_text()
+    assert page.locator("#geometry-errors").inner_text().startswith("Not saved")
+    shot(page, artifacts, "zones-errors")
+    # delete it with the button: saving works again
+    page.locator("#zone-list .shape").nth(2).get_by_role("button", name="Delete zone").click()
+    page.get_by_role("button", name="Save to camera").click()
+    page.locator("#toast").filter(has_text="Saved to camera A").wait_for()
+
+
+def test_users_page_creates_user_and_token(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    page.goto("/users")
+    page.locator("#users tr[data-user=viewer_a]").wait_for()
+    page.get_by_label("Username").fill("night_shift")
+    page.get_by_label("Password", exact=True).fill("another long password")
+    page.get_by_label("Role", exact=True).select_option("operator")
+    page.get_by_label("Cameras", exact=True).fill(f"A, {XSS}")
+    page.get_by_role("button", name="Add user").click()
+    row = page.locator("#users tr[data-user=night_shift]")
+    row.wait_for()
+    assert row.get_by_label("Cameras of night_shift").input_value() == f"A, {XSS}"
+    user = next(u for u in ui.deps.auth.list_users() if u.username == "night_shift")
+    assert user.cameras == ("A", XSS) and user.role.value == "operator"
+
+    # a bad username comes back as 422 naming the field
+    page.get_by_label("Username").fill("no spaces allowed")
+    page.get_by_label("Password", exact=True).fill("another long password")
+    page.get_by_role("button", name="Add user").click()
+    page.locator("form .field-error").filter(has_text="username").wait_for()
+
+    page.get_by_label("What it is for").fill("home assistant")
+    page.get_by_label("For user").select_option(label="night_shift")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.locator("#new-token .secret")
+    secret.wait_for()
+    token = secret.inner_text()
+    assert token.startswith("vgl_")
+    r = httpx.get(f"{ui.url}/api/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert r.json()["user"]["username"] == "night_shift"
+    page.locator("#tokens td").filter(has_text="home assistant").wait_for()
+    shot(page, artifacts, "users")
+
+
+def test_viewer_sees_only_own_camera_and_no_admin_pages(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "viewer_a")
+    page.goto("/")
+    page.locator("article.tile").first.wait_for()
+    assert page.locator("article.tile").evaluate_all("els => els.map(e => e.dataset.camera)") == ["A"]
+    nav = page.locator("header nav").inner_text()
+    assert "Users" not in nav and "Zones" not in nav
+    page.goto("/events")
+    page.locator("#event-list .event-row").first.wait_for()
+    assert set(page.locator("#event-list .ev-camera").all_inner_texts()) == {"A"}
+    assert page.locator(".event-row", has_text="loitering").count() == 0
+    page.locator("#event-list .event-row").first.click()
+    page.locator(".event-detail").filter(has_text="Viewers cannot acknowledge").wait_for()
+    # another camera's event by URL: the API says 403 and the page says so
+    page.goto(f"/events?event={ui.events.b_only}")
+    page.locator(".event-detail [role=alert]").filter(has_text="not allowed").wait_for()
+    page.goto("/cameras/B")
+    page.get_by_role("heading", name="Not allowed").wait_for()
+    page.goto("/users")
+    page.get_by_role("heading", name="Not allowed").wait_for()
+    shot(page, artifacts, "viewer-users-not-allowed")
+    page.goto("/zones")
+    page.get_by_role("heading", name="Not allowed").wait_for()
+    page.goto("/counts")
+    assert page.get_by_label("Camera").locator("option").all_inner_texts() == ["A"]
+
+
+def test_first_run_setup_creates_admin(fresh_ui: tuple[str, str], open_page: Any, artifacts: Path) -> None:
+    url, token = fresh_ui
+    page, _ = open_page(url)
+    page.goto(f"/setup#token={token}")
+    page.get_by_role("heading", name="Set up Vigil").wait_for()
+    assert page.get_by_label("Setup token").input_value() == token
+    assert "token" not in page.url
+    page.get_by_label("Admin username").fill("boss")
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    page.get_by_label("Password again").fill("a long enough password")
+    shot(page, artifacts, "setup")
+    page.get_by_role("button", name="Create admin").click()
+    page.locator(".who .user").filter(has_text="boss").wait_for()
+    page.locator("article.tile").first.wait_for()
+    # the token is spent
+    page.get_by_role("button", name="Log out").click()
+    page.goto(f"/setup#token={token}")
+    page.get_by_label("Admin username").fill("second")
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    page.get_by_label("Password again").fill("a long enough password")
+    page.get_by_role("button", name="Create admin").click()
+    page.get_by_role("alert").filter(has_text="already done").wait_for()
+
+
+def test_pages_fit_a_phone(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url, width=375, height=667)
+    login(page, "admin")
+    for path, ready in (
+        ("/", "article.tile"),
+        ("/cameras/A", ".detail .live"),
+        ("/events", "#event-list .event-row"),
+        ("/counts?camera=A", "#chart-occupancy canvas"),
+        ("/zones?camera=A", "#zone-list .shape"),
+        ("/users", "#users"),
+        ("/system", "#system h2, #system .problem"),
+    ):
+        page.goto(path)
+        page.locator(ready).first.wait_for()
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width} px wide on a 375 px screen"
+        name = "phone-" + (path.strip("/").split("?")[0].replace("/", "-") or "cameras")
+        shot(page, artifacts, name)
+
+
+def test_keyboard_reaches_navigation_with_visible_focus(ui: UiServer, open_page: Any) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    page.goto("/events")
+    page.locator("#event-list .event-row").first.wait_for()
+    page.keyboard.press("Tab")  # the skip link
+    assert page.evaluate("() => document.activeElement.textContent") == "Skip to content"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.tagName, document.activeElement.textContent]")
+    assert focused == ["A", "Cameras"]
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/cameras")
+
+
+def test_ui_routes_are_public_pages_with_strict_headers(ui: UiServer) -> None:
+    for path in ("/", "/events", "/cameras/A", "/static/js/main.js", "/static/app.css"):
+        r = httpx.get(ui.url + path)
+        assert r.status_code == 200, path
+        for name, value in SECURITY_HEADERS.items():
+            assert r.headers[name] == value, (path, name)
+    csp = SECURITY_HEADERS["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert httpx.get(ui.url + "/static/js/main.js").headers["content-type"].startswith("text/javascript")
+    assert httpx.get(ui.url + "/static/../ui.py").status_code == 404
+    assert httpx.get(ui.url + "/static/%2e%2e/ui.py").status_code == 404
+    assert httpx.get(ui.url + "/static/nope.js").status_code == 404
+    # the API keeps answering 401 without credentials; only the UI's own routes are public
+    assert httpx.get(ui.url + "/api/cameras").status_code == 401
+    served = {(m, r.path) for r in ui.app.routes for m in getattr(r, "methods", ()) if not r.path.startswith("/api")}
+    assert served == set(PUBLIC_UI_ROUTES)
+
+
+def test_static_files_load_nothing_from_elsewhere() -> None:
+    """No outbound URL in the UI's own code (the vendored uPlot is checked by the browser tests)."""
+    from vigil.web import STATIC_DIR
+
+    mine = [p for p in STATIC_DIR.rglob("*") if p.is_file() and "vendor" not in p.parts]
+    assert len(mine) >= 10
+    for path in mine:
+        text = path.read_text()
+        assert "innerHTML" not in text and "insertAdjacentHTML" not in text, path
+        assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text, path
