@@ -139,6 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--skip-pipeline", action="store_true", help="only the tracker comparison")
     b.add_argument("--skip-trackers", action="store_true", help="only the pipeline timing")
     b.add_argument("--json", type=Path, help="write results as JSON here")
+    bsub = b.add_subparsers(dest="bench_command", metavar="[WHAT]")
+    bsub.required = False
+    from vigil.eval.capacity_cmd import add_capacity_arguments
+    from vigil.eval.latency_cmd import add_latency_arguments
+
+    add_capacity_arguments(
+        bsub.add_parser("cameras", help="how many looping demo cameras hold 5 analysed frames/s (vigil serve's workers)")
+    )
+    add_latency_arguments(bsub.add_parser("latency", help="event latency: frame capture to MQTT message, through vigil serve"))
     return p
 
 
@@ -196,6 +205,14 @@ def _dispatch(args: argparse.Namespace) -> int:
                 storage.data_dir.expanduser().mkdir(parents=True, exist_ok=True)
             args.db = storage.url()
         return run_users_command(args)
+    if args.command == "bench" and args.bench_command == "cameras":
+        from vigil.eval.capacity_cmd import run_bench_cameras_command
+
+        return run_bench_cameras_command(args)
+    if args.command == "bench" and args.bench_command == "latency":
+        from vigil.eval.latency_cmd import run_latency_command
+
+        return run_latency_command(args)
     if args.command == "bench":
         from vigil.eval.bench import run_bench_command
 
