@@ -151,6 +151,7 @@ def test_viewer_sees_only_own_camera_and_no_admin_pages(ui: UiServer, open_page:
     page.goto("/zones")
     page.get_by_role("heading", name="Not allowed").wait_for()
     page.goto("/counts")
+    page.locator("#chart-occupancy canvas").first.wait_for()
     assert page.get_by_label("Camera").locator("option").all_inner_texts() == ["A"]
 
 
