@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from web_helpers import XSS, UiServer, event, login, shot
+from web_helpers import XSS, Overlay, UiServer, event, login, shot
 
 
 def test_login_then_grid_shows_live_cameras(ui: UiServer, open_page: Any, artifacts: Path) -> None:
@@ -40,6 +40,10 @@ def test_login_then_grid_shows_live_cameras(ui: UiServer, open_page: Any, artifa
 
     page.locator('article.tile[data-camera="A"] h2 a').click()
     page.wait_for_url("**/cameras/A")
+    # the full view streams MJPEG and draws the tracks over it
+    page.locator('.detail .live[data-mode="mjpeg"] .frame-status').wait_for(state="hidden")
+    if Overlay is not None:
+        page.locator('.detail .live[data-tracks="1"]').wait_for()
     page.locator("ul.events .event-row").first.wait_for()
     page.locator('dl.counts dd[data-zone="door"]').wait_for()
     shot(page, artifacts, "camera-detail")
@@ -56,9 +60,9 @@ def test_event_review_clip_ack_and_live_arrival(ui: UiServer, open_page: Any, ar
     page.goto("/events")
     rows = page.locator("#event-list .event-row")
     rows.first.wait_for()
-    # operator_a sees camera A only
-    assert rows.count() == 5
-    assert page.locator("#event-list .ev-camera").all_inner_texts() == ["A"] * 5
+    # operator_a sees camera A only: 5 gatherings and 5 line crossings
+    page.wait_for_function("() => document.querySelectorAll('#event-list .event-row').length === 10")
+    assert page.locator("#event-list .ev-camera").all_inner_texts() == ["A"] * 10
     page.locator("#stream-state[data-state=live]").wait_for()
 
     # open the event with media: snapshot and clip, and the clip plays

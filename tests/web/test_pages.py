@@ -25,6 +25,14 @@ def test_counts_chart_shows_data(ui: UiServer, open_page: Any, artifacts: Path) 
     assert "No data" in occupancy.inner_text()
     page.get_by_label("Camera").select_option("A")
     occupancy.locator("canvas").first.wait_for()
+    lines = page.locator("#chart-lines")
+    lines.locator("canvas").first.wait_for()
+    legend = lines.locator(".u-legend").inner_text()
+    assert "gate in" in legend and "gate out" in legend
+    rules = page.locator("#chart-rules")
+    rules.locator("canvas").first.wait_for()
+    assert "gathering" in rules.locator(".u-legend").inner_text()
+    page.locator("#heatmap[data-cells='6']").wait_for()
     shot(page, artifacts, "counts")
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import asyncio
+import itertools
+import time
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +20,11 @@ from vigil.api import ApiDeps, StaticCameraRegistry
 from vigil.config.service import CameraConfig
 from vigil.events import EventStore
 from vigil.types import Event
+
+try:  # the overlay types arrive with the API's overlay route
+    from vigil.api.registry import Overlay, TrackOverlay
+except ImportError:  # pragma: no cover
+    Overlay = TrackOverlay = None  # type: ignore[assignment,misc]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,12 +43,34 @@ XSS = "<img src=x onerror=alert(1)>"
 
 
 class CyclingRegistry(StaticCameraRegistry):
-    """Cameras whose latest frame moves on at every request: the live image changes."""
+    """Cameras whose latest frame moves on at every request and whose MJPEG stream loops
+    until the client leaves: the live image changes. A person walks across camera A
+    (`latest_overlay`), when the API has overlays."""
 
     def __init__(self, cameras: Iterable[CameraConfig], *, frames: Mapping[str, list[bytes]]) -> None:
         super().__init__(cameras, frames=frames)
         self._cycle = {k: list(v) for k, v in frames.items()}
         self._served = dict.fromkeys(self._cycle, 0)
+
+    async def subscribe_frames(self, camera: str) -> AsyncIterator[bytes]:
+        self._check(camera)
+        frames = self._cycle.get(camera) or []
+        for i in itertools.count():
+            if not frames:
+                return
+            yield frames[i % len(frames)]
+            await asyncio.sleep(0.2)
+
+    def latest_overlay(self, camera: str) -> Any:
+        self._check(camera)
+        if Overlay is None or TrackOverlay is None or camera != "A":
+            return None
+        x = 0.1 + 0.05 * (self._served.get(camera, 0) % 10)
+        trail = [(x - 0.04 * k, 0.8) for k in range(5, 0, -1)]
+        return Overlay(
+            wall=time.time(), width=320, height=240,
+            tracks=(TrackOverlay(id=7, label="person", box=(x - 0.05, 0.4, x + 0.05, 0.8), trail=trail),),
+        )  # fmt: skip
 
     def latest_frame(self, camera: str) -> bytes | None:
         self._check(camera)
@@ -129,6 +159,18 @@ def seed_events(store: EventStore, data_dir: Path) -> Seeded:
     store.attach_media(a_media, "clip", "clips/a.mp4", at, at + timedelta(seconds=2))
     for minute in range(0, 60, 2):
         store.record_counts("A", {"door": minute % 5}, at=now - timedelta(minutes=60 - minute))
+    for i, direction in enumerate(("in", "in", "out", "in", "out")):
+        crossing = Event(
+            kind="line_crossing", camera="A", t=100.0 + i, phase="instant", track_ids=(40 + i,),
+            attributes={"rule": "line_crossing", "line": "gate", "direction": direction, "class": "person"},
+            confidence=0.9,
+        )  # fmt: skip
+        store.record(crossing, at=now - timedelta(minutes=40 - 5 * i))
+    if hasattr(store, "record_heat"):
+        cells = [0] * 48
+        for c in (17, 18, 25, 26, 27, 33):
+            cells[c] = 5 + c
+        store.record_heat("A", now - timedelta(minutes=5), 8, 6, cells)
     return Seeded(a_with_media=a_media, b_only=b_only, xss_zone=xss)
 
 

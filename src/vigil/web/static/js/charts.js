@@ -6,7 +6,7 @@ const PALETTE = ["#ffb000", "#00c2ff", "#ff5fa2", "#7cff6b", "#c59bff", "#ff7a45
 
 /**
  * A chart in `box` (cleared first). xs: unix seconds; series: [{label, values}] aligned with xs
- * (null where missing). opts: {bars, yLabel}. Returns a function that removes it.
+ * (null where missing). opts: {bars, yLabel, xRange: [min, max] unix seconds}. Returns a function that removes it.
  */
 export function chart(box, xs, series, opts = {}) {
   box.replaceChildren();
@@ -28,7 +28,7 @@ export function chart(box, xs, series, opts = {}) {
     height: 240,
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+    scales: { x: opts.xRange ? { time: true, range: () => opts.xRange } : { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
     axes: [axis, { ...axis, label: opts.yLabel || "", size: 50 }],
     series: [
       {},

@@ -159,8 +159,10 @@ function drawLine(g, X, Y, l) {
 }
 
 /**
- * The live view of one camera. opts: {intervalMs, layers, alt}. Returns {el, badge, setLayers, stop}.
- * The image is the snapshot JPEG fetched every intervalMs into a blob URL (no flicker, no cache).
+ * The live view of one camera. opts: {intervalMs, layers, mjpeg}. Returns {el, badge, setLayers, stop}.
+ * The image is the snapshot JPEG fetched every intervalMs into a blob URL (no flicker, no cache),
+ * or with `mjpeg` the live MJPEG stream (full rate; the server counts it as a viewer), falling
+ * back to snapshots when the stream fails.
  */
 export function liveView(camera, opts = {}) {
   const intervalMs = opts.intervalMs || 1000;
@@ -208,6 +210,7 @@ export function liveView(camera, opts = {}) {
       if (e instanceof ApiError && e.status === 404 && e.message === "Not Found") overlayAvailable = false;
       tracks = [];
     }
+    el.dataset.tracks = String(tracks.length);
     if (!stopped) redraw();
   }
 
@@ -231,11 +234,32 @@ export function liveView(camera, opts = {}) {
   img.addEventListener("load", redraw);
   const resize = new ResizeObserver(redraw);
   resize.observe(el);
-  frame();
+  let polling = null;
+  const poll = () => {
+    if (polling || stopped) return;
+    frame();
+    polling = setInterval(frame, intervalMs);
+    timers.push(polling);
+  };
+  if (opts.mjpeg) {
+    el.dataset.mode = "mjpeg";
+    img.addEventListener("error", () => {
+      if (stopped || polling) return;
+      el.dataset.mode = "snapshots";
+      poll();
+    });
+    img.src = cameraPath(camera, "/live.mjpeg");
+    // a multipart image has no event per frame: say it is live once the first frame shows
+    const shown = setInterval(() => {
+      if (img.naturalWidth) { status.hidden = true; redraw(); clearInterval(shown); }
+    }, 200);
+    timers.push(shown);
+  } else {
+    poll();
+  }
   health();
   loadGeometry();
   overlay();
-  timers.push(setInterval(frame, intervalMs));
   timers.push(setInterval(overlay, intervalMs));
   timers.push(setInterval(health, 3000));
   return {
@@ -246,6 +270,7 @@ export function liveView(camera, opts = {}) {
     stop() {
       stopped = true;
       timers.forEach(clearInterval);
+      img.removeAttribute("src"); // ends the MJPEG request
       resize.disconnect();
       if (url) URL.revokeObjectURL(url);
     },

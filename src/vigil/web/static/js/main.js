@@ -16,7 +16,7 @@ const NAV = [
   { path: "/counts", label: "Counts" },
   { path: "/zones", label: "Zones", admin: true },
   { path: "/users", label: "Users", admin: true },
-  { path: "/system", label: "System" },
+  { path: "/system", label: "System", operator: true },
 ];
 
 const ROUTES = [
@@ -78,7 +78,8 @@ function renderNav() {
   }
   const path = location.pathname;
   const isAdmin = state.me.role === "admin";
-  const links = NAV.filter((n) => !n.admin || isAdmin).map((n) => {
+  const isViewer = state.me.role === "viewer";
+  const links = NAV.filter((n) => (!n.admin || isAdmin) && (!n.operator || !isViewer)).map((n) => {
     const current = n.match ? n.match(path) : path.startsWith(n.path);
     return h("a", { href: n.path, "data-link": true, "aria-current": current ? "page" : null }, n.label);
   });

@@ -38,7 +38,7 @@ export async function renderGrid(root, ctx) {
 export async function renderDetail(root, ctx, cameraId) {
   const cam = await get(cameraPath(cameraId));
   const layers = loadLayers();
-  const view = liveView(cam.id, { layers, intervalMs: 500 });
+  const view = liveView(cam.id, { layers, intervalMs: 500, mjpeg: true });
   const list = h("ul", { class: "events compact", "aria-label": "Recent events" });
   const countsBox = h("dl", { class: "counts" });
   const streamState = h("span", { class: "muted" });

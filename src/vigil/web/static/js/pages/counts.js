@@ -8,6 +8,11 @@ import { chart, drawHeat, pivot } from "../charts.js";
 
 const BUCKETS = { "1h": 60, "6h": 300, "24h": 900, "7d": 3600, "30d": 6 * 3600 };
 
+/** The chart's x range in unix seconds; bars start a whole bucket before `since` so the first shows. */
+function span(range, bucket = 0) {
+  return [Date.parse(range.since) / 1000 - bucket, Date.parse(range.until) / 1000];
+}
+
 function panel(title, id) {
   const body = h("div", { class: "plot", id });
   return [h("section", { class: "chart", "aria-labelledby": `${id}-title` }, h("h2", { id: `${id}-title` }, title), body), body];
@@ -63,14 +68,14 @@ export async function render(root, ctx) {
       for (const b of s.buckets) rows.push({ x: Date.parse(b.start) / 1000, key: zone, v: b.mean });
     }
     const { xs, series } = pivot(rows, (z) => `zone ${z}`);
-    disposers.push(chart(occBox, xs, series, { yLabel: "people" }));
+    disposers.push(chart(occBox, xs, series, { yLabel: "people", xRange: span(range) }));
   }
 
   async function lines(cam, range) {
     const data = await get("/api/stats/lines", { camera: cam.id, since: range.since, until: range.until });
     const rows = data.hours.map((r) => ({ x: Date.parse(r.hour) / 1000, key: `${r.line} ${r.direction}`, v: r.n }));
     const { xs, series } = pivot(rows);
-    disposers.push(chart(lineBox, xs, series, { bars: true, yLabel: "crossings" }));
+    disposers.push(chart(lineBox, xs, series, { bars: true, yLabel: "crossings", xRange: span(range, 3600) }));
   }
 
   async function rules(cam, range) {
@@ -82,7 +87,7 @@ export async function render(root, ctx) {
       return { x: new Date(y, m - 1, day).getTime() / 1000, key: d.rule, v: d.n };
     });
     const { xs, series } = pivot(rows);
-    disposers.push(chart(ruleBox, xs, series, { bars: true, yLabel: "events" }));
+    disposers.push(chart(ruleBox, xs, series, { bars: true, yLabel: "events", xRange: span(range, 86400) }));
   }
 
   async function heatmap(cam, range) {

@@ -50,7 +50,7 @@ export async function render(root) {
       s = await get("/api/system");
     } catch (e) {
       clearInterval(timer);
-      if (e instanceof ApiError && e.status === 403) replace(body, problem("Not allowed", "Only admins may see the system page."));
+      if (e instanceof ApiError && e.status === 403) replace(body, problem("Not allowed", "Only operators and admins may see the system page."));
       else if (e instanceof ApiError && e.status === 404) replace(body, problem("Not available", "This server does not report system figures (GET /api/system)."));
       else replace(body, problem("Something went wrong", e.message));
       return;

@@ -371,8 +371,9 @@ export async function render(root, ctx) {
         for (const f of e.fields) {
           const loc = f.loc[0] === "body" ? f.loc.slice(1) : f.loc;
           const shown = loc[0] === "zones" || loc[0] === "lines" || (loc[0] === "rules" && hasRules);
-          if (shown && loc.length >= 2) errors.set(loc.join("."), f.msg);
-          else general.push(`${loc.join(".") || "request"}: ${f.msg}`);
+          const msg = /should match pattern/.test(f.msg) ? "use letters, digits, spaces and _ . : - only" : f.msg;
+          if (shown && loc.length >= 2) errors.set(loc.join("."), msg);
+          else general.push(`${loc.join(".") || "request"}: ${msg}`);
         }
         if (!e.fields.length) general.push(e.message);
         general.unshift("Not saved: fix the problems marked below.");
