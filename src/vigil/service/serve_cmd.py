@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import logging
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -79,6 +80,14 @@ def _announce(text: str) -> None:
     sys.stdout.flush()
 
 
+class _Stopped(Exception):
+    """SIGINT or SIGTERM: stop cleanly."""
+
+
+def _stop_on(signum: int, _frame: object) -> None:
+    raise _Stopped(signal.Signals(signum).name)
+
+
 def run_serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -86,6 +95,9 @@ def run_serve_command(args: argparse.Namespace) -> int:
     check_port(cfg.server.host, cfg.server.port)
     service = Service(cfg, ServeOptions(ui=not args.no_ui, announce=_announce))
     log.info("vigil serve: %s, %d camera(s), data in %s", path, len(cfg.cameras), service.data_dir)
+    # uvicorn handles the signals while it runs and re-raises them when it has shut down:
+    # these handlers then unwind to the finally below, which stops the cameras and stores.
+    previous = {sig: signal.signal(sig, _stop_on) for sig in (signal.SIGINT, signal.SIGTERM)}
     service.start()
     try:
         assert service.app is not None
@@ -97,7 +109,14 @@ def run_serve_command(args: argparse.Namespace) -> int:
         )  # fmt: skip
         _announce(f"Vigil is running at {service.base_url()}/ (Ctrl-C stops it)")
         server.run()
+    except _Stopped as e:
+        log.info("vigil serve: %s received", e)
     finally:
         log.info("vigil serve: stopping")
-        service.stop()
+        try:
+            service.stop()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    _announce("Vigil stopped.")
     return 0
