@@ -17,6 +17,8 @@ from vigil.types import Event
 PASSWORD = "correct horse battery"
 JPEG_A = b"\xff\xd8\xff\xe0camera-A\xff\xd9"
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+DEADLINE_S = 10.0
+"""The longest any test waits for a server, a stream message or a condition."""
 
 
 def camera(name: str) -> CameraConfig:

@@ -1,12 +1,17 @@
-"""Fixtures: the API over a temp SQLite event store, an in-memory auth store and cameras A and B."""
+"""Fixtures: the API over a temp SQLite event store, an in-memory auth store and cameras A and B;
+the app served by a real server (`base_url`)."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_helpers import JPEG_A, PASSWORD, Api, camera
+import uvicorn
+from api_helpers import DEADLINE_S, JPEG_A, PASSWORD, Api, camera
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
@@ -57,3 +62,31 @@ def api(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Api]:
         yield Api(app, client, deps, registry, tokens)
     events.close()
     engine.dispose()
+
+
+@pytest.fixture
+def base_url(api: Api) -> Iterator[str]:
+    """`api.app` served by uvicorn on a free loopback port (streams need a real server)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        api.app,
+        log_level="warning",
+        lifespan="off",
+        ws="none",
+        timeout_graceful_shutdown=2,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + DEADLINE_S
+    while not server.started:
+        assert time.monotonic() < deadline, "server did not start"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(DEADLINE_S)
+    sock.close()

@@ -5,45 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import socket
-import threading
 import time
-from collections.abc import Iterator
 from contextlib import ExitStack
 
 import httpx
 import pytest
-import uvicorn
-from api_helpers import PASSWORD, Api, make_event
-
-DEADLINE_S = 10.0
-
-
-@pytest.fixture
-def base_url(api: Api) -> Iterator[str]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        api.app,
-        log_level="warning",
-        lifespan="off",
-        ws="none",
-        timeout_graceful_shutdown=2,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + DEADLINE_S
-    while not server.started:
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(DEADLINE_S)
-    sock.close()
+from api_helpers import DEADLINE_S, PASSWORD, Api, make_event
 
 
 class Sse:

@@ -5,8 +5,12 @@
 
 Routes (all under /api; per-camera access is checked on every camera-scoped route):
     GET  /health                                   readiness, public
-    GET  /cameras, /cameras/{id}, /cameras/{id}/health, /snapshot.jpg, /live.mjpeg
+    GET  /cameras, /cameras/{id}, /cameras/{id}/health, /snapshot.jpg, /live.mjpeg, /overlay
     GET  /cameras/{id}/counts?zone=&since=&until=&bucket=
+    GET  /cameras/{id}/heatmap?since=&until=
+    GET  /stats/events?camera=&since=&until=&utc_offset_min=
+    GET  /stats/lines?camera=&since=&until=&class=
+    GET  /system                                   operator or admin
     GET  /cameras/{id}/geometry   PUT (admin, audited)
     GET  /events?camera=&kind=&rule=&zone=&since=&until=&acknowledged=&active=&limit=&cursor=
     GET  /events/{id}, /history, /notes   POST /events/{id}/ack, /notes (operator)
@@ -20,9 +24,12 @@ from vigil.api.deps import ApiDeps
 from vigil.api.registry import (
     CameraNotFoundError,
     CameraRegistry,
+    Overlay,
     StaticCameraRegistry,
+    TrackOverlay,
 )
 from vigil.api.schemas import CameraHealthOut, Geometry
+from vigil.api.sysinfo import LocalSystem, StorageUsage, SystemProvider
 
 __all__ = [
     "PUBLIC_API_ROUTES",
@@ -31,6 +38,11 @@ __all__ = [
     "CameraNotFoundError",
     "CameraRegistry",
     "Geometry",
+    "LocalSystem",
+    "Overlay",
     "StaticCameraRegistry",
+    "StorageUsage",
+    "SystemProvider",
+    "TrackOverlay",
     "create_app",
 ]

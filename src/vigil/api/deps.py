@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.requests import HTTPConnection
 
 from vigil.api.registry import CameraNotFoundError, CameraRegistry
+from vigil.api.sysinfo import SystemProvider
 from vigil.auth import AuthSettings, AuthStore
 from vigil.events import EventStore
 
@@ -23,6 +24,8 @@ class ApiDeps:
     stream_poll_s: the live event stream also re-checks the store this often (it is woken
     at once by ``EventStore.add_listener`` on every record this process stores).
     stream_recheck_s: how often an open stream sends a keepalive and re-checks the caller.
+    system: storage and outbox state for ``GET /api/system`` (`vigil.api.LocalSystem`);
+    without it, storage is unknown and the outbox backlog comes from the store alone.
     """
 
     events: EventStore
@@ -32,6 +35,7 @@ class ApiDeps:
     auth_settings: AuthSettings = field(default_factory=AuthSettings)
     stream_poll_s: float = 1.0
     stream_recheck_s: float = 15.0
+    system: SystemProvider | None = None
 
 
 def get_deps(conn: HTTPConnection) -> ApiDeps:

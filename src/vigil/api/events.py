@@ -3,7 +3,7 @@ and notes, acknowledgement. Routes that find an event by id check its camera wit
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -45,6 +45,23 @@ def check_range(since: datetime | None, until: datetime | None) -> None:
             )
     if since is not None and until is not None and until <= since:
         unprocessable(("query", "until"), "must be after since", until.isoformat())
+
+
+def time_range(
+    since: datetime | None, until: datetime | None, default_span: timedelta, max_span: timedelta
+) -> tuple[datetime, datetime]:
+    """``[since, until)`` with defaults (until: now; since: ``default_span`` before until);
+    422 naming the field for naive times, an empty range, or one longer than ``max_span``."""
+    check_range(since, until)
+    end = until or datetime.now(UTC)
+    start = since or end - default_span
+    if end <= start:
+        unprocessable(("query", "since" if until is None else "until"), "the range is empty", None)
+    if end - start > max_span:
+        unprocessable(
+            ("query", "since"), f"the range is longer than {max_span.days} days", start.isoformat()
+        )
+    return start, end
 
 
 def event_for(
