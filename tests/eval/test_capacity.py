@@ -145,6 +145,12 @@ def test_a_short_trial_tells_a_camera_that_holds_from_one_that_does_not(vtest: P
     assert by["slow"].analysis_fps == pytest.approx(2.0, abs=0.3)
     assert not result.held and result.held_count == 1
     assert result.worker_cpu_seconds > 0
+    # CPU of both workers over the window, per analysed frame: a YOLOX-Nano frame costs milliseconds
+    assert result.window_cpu_seconds is not None and result.window_cpu_seconds > 0
+    assert result.window_frames == pytest.approx(4.0 * (by["fast"].analysis_fps + by["slow"].analysis_fps), rel=0.2)
+    ms = result.cpu_ms_per_frame
+    assert ms is not None and 1.0 < ms < 1000.0
+    assert result.projected_cameras(2.0) == pytest.approx(2.0 / (ms / 1000.0 * 5.0))
 
 
 def test_the_command_runs_one_trial_and_writes_json(
@@ -163,4 +169,5 @@ def test_the_command_runs_one_trial_and_writes_json(
     (trial,) = data["trials"]
     assert trial["cameras"] == 1 and trial["motion_gating"] is False and trial["held"] is True
     assert trial["verdicts"][0]["camera"] == "cam01"
+    assert trial["cpu_ms_per_frame"] > 0 and trial["projected_cameras_2_cores"] > 0
     assert data["video"] == str(vtest.resolve())

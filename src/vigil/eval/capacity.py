@@ -28,6 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from vigil.config.service import CameraConfig
@@ -105,6 +106,20 @@ class TrialResult:
     worker_cpu_seconds: float
     events: int
     verdicts: tuple[CameraVerdict, ...]
+    window_cpu_seconds: float | None = None
+    window_frames: float = 0.0
+
+    @property
+    def cpu_ms_per_frame(self) -> float | None:
+        """Worker CPU per analysed frame over the window (decoding, gate, detector, tracker, rules)."""
+        if self.window_cpu_seconds is None or self.window_frames <= 0:
+            return None
+        return 1000.0 * self.window_cpu_seconds / self.window_frames
+
+    def projected_cameras(self, cores: float) -> float | None:
+        """How many cameras at the target rate ``cores`` idle cores could carry at this CPU cost per frame."""
+        ms = self.cpu_ms_per_frame
+        return None if ms is None else cores / (ms / 1000.0 * self.target_fps)
 
     @property
     def held(self) -> bool:
@@ -118,6 +133,8 @@ class TrialResult:
         d = asdict(self)
         d["held"] = self.held
         d["held_count"] = self.held_count
+        d["cpu_ms_per_frame"] = self.cpu_ms_per_frame
+        d["projected_cameras_2_cores"] = self.projected_cameras(2.0)
         return d
 
 
@@ -192,6 +209,38 @@ def _children_cpu() -> float:
     return t.children_user + t.children_system
 
 
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a running process (Linux /proc), or None when unreadable."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (name) ": state is field 3
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime: fields 14 and 15
+
+
+def _workers_cpu(pids: dict[str, int | None]) -> dict[str, tuple[int, float]]:
+    out: dict[str, tuple[int, float]] = {}
+    for name, pid in pids.items():
+        cpu = _process_cpu(pid) if pid is not None else None
+        if pid is not None and cpu is not None:
+            out[name] = (pid, cpu)
+    return out
+
+
+def _window_cpu(
+    before: dict[str, tuple[int, float]], after: dict[str, tuple[int, float]]
+) -> tuple[float | None, set[str]]:
+    """CPU seconds the workers used between two readings, and whose (a camera whose worker changed is left out)."""
+    same = {name for name in before if name in after and after[name][0] == before[name][0]}
+    if not same:
+        return None, same
+    return sum(after[n][1] - before[n][1] for n in same), same
+
+
 def run_trial(
     cameras: Sequence[CameraConfig],
     settings: TrialSettings,
@@ -228,7 +277,9 @@ def run_trial(
         started_in = time.monotonic() - t0
         log.info("capacity: cameras online after %.1f s; settling %g s", started_in, settings.warmup)
         halt.wait(settings.warmup)
-        end = time.monotonic() + settings.duration
+        cpu_start = _workers_cpu(sup.pids())
+        window_start = time.monotonic()
+        end = window_start + settings.duration
         while not halt.is_set():
             now = time.monotonic()
             if now >= end:
@@ -238,6 +289,9 @@ def run_trial(
             for name in names:
                 if name in health:
                     samples[name].append(health[name])
+        cpu_end = _workers_cpu(sup.pids())
+        window = time.monotonic() - window_start
+    window_cpu, measured = _window_cpu(cpu_start, cpu_end)
     verdicts = tuple(judge(n, samples[n], target_fps, settings) for n in names)
     result = TrialResult(
         cameras=len(names),
@@ -249,8 +303,11 @@ def run_trial(
         worker_cpu_seconds=_children_cpu() - cpu_before,
         events=sum(events.values()),
         verdicts=verdicts,
+        window_cpu_seconds=window_cpu,
+        window_frames=sum(v.analysis_fps for v in verdicts if v.camera in measured) * window,
     )
-    log.info("capacity: %d camera(s): %d held their rate", result.cameras, result.held_count)
+    log.info("capacity: %d camera(s): %d held their rate; %s ms of worker CPU per analysed frame",
+             result.cameras, result.held_count, f"{result.cpu_ms_per_frame:.1f}" if result.cpu_ms_per_frame else "?")  # fmt: skip
     return result
 
 

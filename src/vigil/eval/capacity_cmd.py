@@ -114,12 +114,16 @@ def _trial_row(t: TrialResult) -> str:
         f"  {t.cameras:>7}  {'on' if t.motion_gating else 'off':>6}  {t.held_count:>3}/{t.cameras:<3}  "
         f"{min(x.analysis_fps for x in v):>7.2f}  {sum(x.analysis_fps for x in v) / len(v):>8.2f}  "
         f"{sum(x.detect_fps for x in v) / len(v):>9.2f}  {max(lags) if lags else float('nan'):>7.2f}  "
-        f"{t.worker_cpu_seconds / max(1e-9, t.duration + t.started_in):>5.2f}  {t.load_before:>5.2f}  "
+        f"{_num(t.cpu_ms_per_frame, 1):>8}  {_num(t.projected_cameras(2.0), 1):>10}  {t.load_before:>5.2f}  "
         f"{'HELD' if t.held else 'failed'}"
     )
 
 
-_HEADER = "  cameras  gating     held  min fps  mean fps  detect fps  max lag  cores  load   verdict"
+_HEADER = "  cameras  gating     held  min fps  mean fps  detect fps  max lag  cpu ms/f  2-core est  load   verdict"
+
+
+def _num(v: float | None, digits: int) -> str:
+    return "-" if v is None else f"{v:.{digits}f}"
 
 
 def _print_trial_detail(t: TrialResult) -> None:
