@@ -158,7 +158,7 @@ def _configure_logging(debug: bool) -> None:
         stream=sys.stderr,
     )
     if not debug:
-        for noisy in ("libav", "matplotlib", "PIL", "httpx"):
+        for noisy in ("libav", "matplotlib", "PIL", "httpx", "alembic"):
             logging.getLogger(noisy).setLevel(logging.ERROR)
 
 

@@ -38,6 +38,7 @@ from vigil.config.recording import RetentionConfig
 from vigil.config.service import CameraConfig, ServiceConfig
 from vigil.delivery import OutboxWorker, build_outputs
 from vigil.delivery.factory import Outputs
+from vigil.demo import fetch_demo_sources
 from vigil.errors import VigilError
 from vigil.events import EventStore
 from vigil.events.engine import make_engine
@@ -115,6 +116,7 @@ class Service:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise VigilError(f"storage.data_dir {self.data_dir}: cannot create it: {e.strerror or e}") from e
+        fetch_demo_sources(self.config.cameras)  # a demo video is fetched once, here, not in each worker
         url = self.config.storage.url()
         self.outputs = build_outputs(self.config.outputs)
         self.store = EventStore(url, routes=self.outputs.routes)
