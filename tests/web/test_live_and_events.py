@@ -41,7 +41,9 @@ def test_login_then_grid_shows_live_cameras(ui: UiServer, open_page: Any, artifa
     page.locator('article.tile[data-camera="A"] h2 a').click()
     page.wait_for_url("**/cameras/A")
     # the full view streams MJPEG and draws the tracks over it
-    page.locator('.detail .live[data-mode="mjpeg"] .frame-status').wait_for(state="hidden")
+    page.locator('.detail .live[data-mode="mjpeg"]').wait_for()
+    page.wait_for_function("() => document.querySelector('.detail .live img.frame').naturalWidth === 320")
+    page.locator(".detail .live .frame-status").wait_for(state="hidden")
     if Overlay is not None:
         page.locator('.detail .live[data-tracks="1"]').wait_for()
     page.locator("ul.events .event-row").first.wait_for()
@@ -91,7 +93,7 @@ def test_event_review_clip_ack_and_live_arrival(ui: UiServer, open_page: Any, ar
     assert second != ui.events.a_with_media
     page.keyboard.press("k")
     page.locator(f'.event-row.selected[data-id="{ui.events.a_with_media}"]').wait_for()
-    page.locator(f'.event-detail[data-id="{ui.events.a_with_media}"]').wait_for()
+    page.locator(f'.event-detail[data-id="{ui.events.a_with_media}"]:not([data-loading])').wait_for()
     page.get_by_label("Note").fill("checked <b>on site</b>")
     page.locator(f'.event-row[data-id="{ui.events.a_with_media}"]').focus()
     page.keyboard.press("a")

@@ -199,6 +199,7 @@ export async function render(root, ctx) {
       if (on && focusRow) { b.focus({ preventScroll: true }); b.scrollIntoView({ block: "nearest" }); }
     }
     drawTimeline();
+    detail.dataset.loading = id;
     let event;
     let media;
     let notes;
@@ -220,8 +221,11 @@ export async function render(root, ctx) {
     const snapshots = media.filter((m) => m.kind === "snapshot");
     const clips = media.filter((m) => m.kind === "clip");
     const attrs = Object.entries(e.attributes || {}).filter(([k]) => !["rule", "zone", "line"].includes(k));
+    // a note being typed survives a refresh of the same event
+    const typed = noteBox && detail.dataset.id === e.id ? noteBox.value : "";
     detail.dataset.id = e.id;
-    noteBox = canAck ? h("textarea", { name: "note", rows: 2, maxlength: 4000, placeholder: "Optional note" }) : null;
+    delete detail.dataset.loading;
+    noteBox = canAck ? h("textarea", { name: "note", rows: 2, maxlength: 4000, placeholder: "Optional note", value: typed }) : null;
     const ackButton = canAck && !e.acknowledged_at ? h("button", { type: "button", id: "ack", onclick: () => acknowledge(e.id) }, "Acknowledge") : null;
     const noteButton = canAck && e.acknowledged_at ? h("button", { type: "button", class: "secondary", onclick: () => addNote(e.id) }, "Add note") : null;
     replace(
