@@ -3,8 +3,17 @@
 ``run_worker`` is the entry point the supervisor starts in a "spawn" child process. It
 builds everything from the camera's config, reads frames until told to stop (or, for a
 file without ``loop``, until the end), and sends typed messages (vigil.service.health)
-on its queue: behaviour events, heartbeats, its log records, and a failure before it
-exits on an error. The event store and outputs stay in the parent (one writer per DB).
+on its queue: behaviour events (named by vigil.service.identity), heartbeats, its log
+records, and a failure before it exits on an error. The event store and outputs stay in
+the parent (one writer per DB).
+
+Per analysed frame it also feeds, in this order (an event always precedes its media):
+
+- the recorders (vigil.service.worker_recording), with the raw frame, when the camera
+  records and the worker has a data directory: WorkerMedia for each finished file;
+- the preview (vigil.service.worker_preview): a WorkerFrame now and then, more often
+  while the supervisor's shared viewer count is above zero;
+- the zone counter and heat map (vigil.service.worker_stats): WorkerCounts, WorkerHeat.
 
 A worker whose parent dies exits by itself (checked at every heartbeat).
 
@@ -23,6 +32,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.queues import Queue
 from multiprocessing.sharedctypes import Synchronized
@@ -32,15 +42,22 @@ from typing import Any
 
 from vigil.analytics.engine import AnalyticsEngine
 from vigil.analytics.scene import SceneModel, UnusualActivityDetector
+from vigil.config.models import DetectorConfig
 from vigil.config.service import CameraConfig
-from vigil.detect import create_detector
+from vigil.detect import Detector, create_detector
 from vigil.errors import VigilError
-from vigil.pipeline.camera import CameraPipeline
+from vigil.pipeline.camera import CameraPipeline, FrameResult
 from vigil.pipeline.masking import FrameMasker
 from vigil.pipeline.motion_gate import GatedDetector, MotionGate
+from vigil.recording.redact import Redactor
 from vigil.service.health import Phase, WorkerEvent, WorkerFailed, WorkerHeartbeat
+from vigil.service.identity import EventIdentity
+from vigil.service.worker_preview import PreviewSender
+from vigil.service.worker_recording import WorkerRecorders
+from vigil.service.worker_stats import HeatMap, ZoneCounter
 from vigil.sources import LiveSource, Source, SourceHealth, open_source
 from vigil.track import VigilTracker
+from vigil.types import Event, Frame
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +73,12 @@ class WorkerSettings:
     parent_pid: the supervisor's process id; the worker exits when its parent is no longer it.
     data_dir: where clips, snapshots and segments go (None: the camera records nothing).
     preview_idle_s: seconds between preview frames while nobody watches; preview_fps:
-    preview frames a second while someone does (0: no previews at all).
+    preview frames a second while someone does.
     counts_interval_s: seconds between zone counts when nothing changes (a change is sent
     at once, but never more than one count a second). heat_interval_s: seconds between heat maps.
+    detector_factory: builds the detector from the camera's detector config (default:
+    ``vigil.detect.create_detector``); a module-level function, since it crosses to the
+    worker process (tests use it for a stub).
     """
 
     heartbeat_interval: float = 0.5
@@ -71,13 +91,12 @@ class WorkerSettings:
     preview_fps: float = 5.0
     counts_interval_s: float = 5.0
     heat_interval_s: float = 60.0
+    detector_factory: Callable[[DetectorConfig], Detector] | None = None
 
     def __post_init__(self) -> None:
-        for name in ("heartbeat_interval", "preview_idle_s", "counts_interval_s", "heat_interval_s"):
+        for name in ("heartbeat_interval", "preview_idle_s", "preview_fps", "counts_interval_s", "heat_interval_s"):
             if not getattr(self, name) > 0:
-                raise ValueError(f"worker {name} must be > 0 seconds, got {getattr(self, name)}")
-        if self.preview_fps < 0:
-            raise ValueError(f"worker preview_fps must be >= 0, got {self.preview_fps}")
+                raise ValueError(f"worker {name} must be > 0, got {getattr(self, name)}")
 
 
 class _Counters:
@@ -148,8 +167,10 @@ def _heartbeats(
         queue.put(_heartbeat(cam, c, rates))
 
 
-def _build_pipeline(cfg: CameraConfig) -> tuple[CameraPipeline, GatedDetector | None]:
-    detector = create_detector(cfg.detector)
+def _build_pipeline(
+    cfg: CameraConfig, factory: Callable[[DetectorConfig], Detector] | None = None
+) -> tuple[CameraPipeline, GatedDetector | None]:
+    detector = (factory or create_detector)(cfg.detector)
     gated = GatedDetector(detector, MotionGate()) if cfg.motion_gating else None
     unusual = None
     if cfg.scene_model is not None:
@@ -190,7 +211,7 @@ def run_worker(
     )  # fmt: skip
     beats.start()
     try:
-        _loop(cfg, queue, stop, settings, counters)
+        _loop(cfg, queue, stop, settings, counters, viewers)
     except VigilError as e:
         log.error("%s: %s", cfg.camera, e)
         queue.put(WorkerFailed(cfg.camera, os.getpid(), str(e)))
@@ -205,17 +226,78 @@ def run_worker(
         queue.put(_heartbeat(cfg.camera, counters, rates))  # the final state
 
 
-def _loop(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: WorkerSettings, c: _Counters) -> None:
+class _Outputs:
+    """Everything a frame feeds besides events: recorders, preview, zone counts, heat map."""
+
+    def __init__(
+        self, cfg: CameraConfig, queue: Queue[Any], settings: WorkerSettings, viewers: Synchronized[int] | None
+    ) -> None:
+        cam = cfg.camera
+        self.queue = queue
+        self.recorders: WorkerRecorders | None = None
+        if cfg.recording.enabled and settings.data_dir is not None:
+            self.recorders = WorkerRecorders(cfg, Path(settings.data_dir), queue.put)
+        elif cfg.recording.enabled:
+            log.info("%s: no data directory; the camera records nothing", cam)
+        self.preview = PreviewSender(
+            cam, idle_s=settings.preview_idle_s, fps=settings.preview_fps, viewers=viewers,
+            redactor=Redactor(cfg.recording.redaction),
+        )  # fmt: skip
+        self.counter = ZoneCounter(cam, cfg.zones, interval_s=settings.counts_interval_s)
+        self.heat = HeatMap(cam, interval_s=settings.heat_interval_s)
+
+    def push(
+        self, result: FrameResult, raw: Frame, events: Sequence[tuple[str, Event]], wall: float, origin: float,
+        engine: AnalyticsEngine,
+    ) -> None:  # fmt: skip
+        """One analysed frame: ``raw`` is the unmasked frame, ``events`` were already sent."""
+        tracks = result.tracks
+        size = (raw.width, raw.height)
+        if self.recorders is not None:
+            self.recorders.push(raw, tracks, events, origin)
+        for msg in (
+            self.preview.observe(raw, tracks, wall),
+            self.counter.observe(tracks, size, wall, engine.line_counts()),
+            self.heat.observe(tracks, size, wall),
+        ):
+            if msg is not None:
+                self.queue.put(msg)
+
+    def close(self) -> None:
+        """Finish recordings (their media messages go out) and send the heat map so far."""
+        try:
+            if self.recorders is not None:
+                self.recorders.close()
+        finally:
+            heat = self.heat.flush()
+            if heat is not None:
+                self.queue.put(heat)
+
+
+def _loop(
+    cfg: CameraConfig,
+    queue: Queue[Any],
+    stop: MpEvent,
+    settings: WorkerSettings,
+    c: _Counters,
+    viewers: Synchronized[int] | None = None,
+) -> None:
     cam = cfg.camera
     run = uuid.uuid4().hex
+    identity = EventIdentity(run, cam)
     c.mark("loading")
-    pipeline, gated = _build_pipeline(cfg)
+    pipeline, gated = _build_pipeline(cfg, settings.detector_factory)
     masker = FrameMasker(cfg.masks)
+    outputs = _Outputs(cfg, queue, settings, viewers)
     c.mark("opening")
-    source = open_source(
-        cfg.source, fps=cfg.fps, timeout=cfg.timeout, rtsp_transport=cfg.rtsp_transport, name=cam,
-        loop=None if cfg.loop else 1,
-    )  # fmt: skip
+    try:
+        source = open_source(
+            cfg.source, fps=cfg.fps, timeout=cfg.timeout, rtsp_transport=cfg.rtsp_transport, name=cam,
+            loop=None if cfg.loop else 1,
+        )  # fmt: skip
+    except BaseException:
+        outputs.close()
+        raise
     c.source = source
     live = isinstance(source, LiveSource)
     pace = settings.pace_files and not live
@@ -243,22 +325,25 @@ def _loop(cfg: CameraConfig, queue: Queue[Any], stop: MpEvent, settings: WorkerS
             masked = masker.apply(frame)
             detect = gated is None or gated.observe(masked)
             result = pipeline.process(masked, frame_wall)
+            named = [(identity.id_for(ev), ev) for ev in result.events]
+            for eid, ev in named:
+                queue.put(WorkerEvent(cam, ev, frame_wall, run, eid))
+            outputs.push(result, frame, named, frame_wall, origin, pipeline.analytics)
             c.frames_detected += detect
             c.frames_analysed += 1
             done = time.time()
             c.lag = max(0.0, done - frame_wall)
             c.last_frame_wall = frame_wall
-            for ev in result.events:
-                queue.put(WorkerEvent(cam, ev, frame_wall, run))
             if done - health_at >= settings.heartbeat_interval:
                 c.source_health = source.health()
                 health_at = done
         for ev in pipeline.close(last_pts):
-            queue.put(WorkerEvent(cam, ev, time.time(), run))
+            queue.put(WorkerEvent(cam, ev, time.time(), run, identity.id_for(ev)))
     finally:
         c.source = None
         c.source_health = source.health()
         source.close()
+        outputs.close()
     c.mark("finished")
     if not stop.is_set():
         log.info("%s: source ended", cam)
