@@ -235,13 +235,10 @@ class EventStore:
         conf = float(event.confidence) if event.confidence == event.confidence else 0.0
         now = self.clock()
         with self._write(what) as conn:
-            if event_id is not None:
-                eid = event_id
-            elif phase in ("update", "end"):
-                eid = self._find_event(conn, run, event.camera, rule, event.kind, started, ids)
-            else:
-                eid = None
-            eid = eid or stable_id(run, event.camera, rule, event.kind, started, ids)
+            found = event_id
+            if found is None and phase in ("update", "end"):
+                found = self._find_event(conn, run, event.camera, rule, event.kind, started, ids)
+            eid = found or stable_id(run, event.camera, rule, event.kind, started, ids)
             started_at = at - timedelta(seconds=max(0.0, event.t - started))
             conn.execute(
                 insert_for(conn, EventRow).values(
