@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from vigil.service.health import PreviewTrack
 
 ViewersChanged = Callable[[str, int], None]
 """Called with (camera, number of live viewers) whenever that number changes."""
@@ -25,7 +28,7 @@ class Preview:
     wall: float
     width: int
     height: int
-    tracks: tuple[dict[str, object], ...] = ()
+    tracks: tuple[PreviewTrack, ...] = ()
     seq: int = 0
 
 
@@ -68,23 +71,28 @@ class FrameHub:
         """End every live iterator."""
         self._closed = True
 
-    def _watch(self, camera: str, delta: int) -> None:
+    def _count(self, camera: str, delta: int) -> None:
         with self._lock:
             n = max(0, self._viewers.get(camera, 0) + delta)
             self._viewers[camera] = n
         if self._on_viewers is not None:
             self._on_viewers(camera, n)
 
+    @contextmanager
+    def watch(self, camera: str) -> Iterator[None]:
+        """Held while someone watches ``camera`` live: previews come at the live rate meanwhile."""
+        self._count(camera, +1)
+        try:
+            yield
+        finally:
+            self._count(camera, -1)
+
     async def frames(self, camera: str, *, still: Callable[[], bool] = lambda: True) -> AsyncIterator[bytes]:
         """JPEG frames of ``camera`` as they come, the latest first; ends when ``still()`` is false or on close."""
-        self._watch(camera, +1)
-        try:
-            seen = -1
-            while not self._closed and still():
-                p = self.latest(camera)
-                if p is not None and p.seq != seen:
-                    seen = p.seq
-                    yield p.jpeg
-                await asyncio.sleep(self._poll_s)
-        finally:
-            self._watch(camera, -1)
+        seen = -1
+        while not self._closed and still():
+            p = self.latest(camera)
+            if p is not None and p.seq != seen:
+                seen = p.seq
+                yield p.jpeg
+            await asyncio.sleep(self._poll_s)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractContextManager
 
+from vigil.api.registry import Overlay, TrackOverlay
 from vigil.config.service import CameraConfig
 from vigil.errors import CameraNotFoundError
 from vigil.service.frames import FrameHub
@@ -66,13 +68,26 @@ class ServiceRegistry:
         p = self._frames.latest(camera)
         return p.jpeg if p is not None else None
 
-    def latest_preview(self, camera: str) -> object | None:
+    def latest_overlay(self, camera: str) -> Overlay | None:
         self._check(camera)
-        return self._frames.latest(camera)
+        p = self._frames.latest(camera)
+        if p is None:
+            return None
+        tracks = tuple(TrackOverlay(t.id, t.label, (t.x1, t.y1, t.x2, t.y2), tuple(t.trail)) for t in p.tracks)
+        return Overlay(p.wall, p.width, p.height, tracks)
+
+    def watch(self, camera: str) -> AbstractContextManager[None]:
+        self._check(camera)
+        return self._frames.watch(camera)
 
     def subscribe_frames(self, camera: str) -> AsyncIterator[bytes]:
         self._check(camera)
-        return self._frames.frames(camera, still=lambda: camera in self._configs)
+        return self._frames.frames(camera, still=lambda: self._running(camera))
+
+    def _running(self, camera: str) -> bool:
+        with self._lock:
+            cfg = self._configs.get(camera)
+        return cfg is not None and cfg.enabled
 
     def apply_camera_config(self, camera: str, config: CameraConfig) -> None:
         """Use ``config`` for ``camera`` from now on: saved as an override, and only that camera restarts."""

@@ -32,6 +32,7 @@ from typing import Any, Self
 from fastapi import FastAPI
 
 from vigil.api import ApiDeps, create_app
+from vigil.api.sysinfo import LocalSystem
 from vigil.auth import AuthStore
 from vigil.auth.first_run import ensure_setup_token
 from vigil.config.recording import RetentionConfig
@@ -39,9 +40,10 @@ from vigil.config.service import CameraConfig, ServiceConfig
 from vigil.delivery import OutboxWorker, build_outputs
 from vigil.delivery.factory import Outputs
 from vigil.demo import fetch_demo_sources
-from vigil.errors import VigilError
+from vigil.errors import CameraNotFoundError, VigilError
 from vigil.events import EventStore
 from vigil.events.engine import make_engine
+from vigil.recording.disk import GB
 from vigil.recording.retention import Retention
 from vigil.service import health as msgs
 from vigil.service.frames import FrameHub, Preview
@@ -238,9 +240,7 @@ class Service:
         if store is None:
             return
         if isinstance(msg, msgs.WorkerFrame):
-            self.frames.put(
-                msg.camera, Preview(msg.jpeg, msg.wall, msg.width, msg.height, tuple(_track_dict(t) for t in msg.tracks))
-            )
+            self.frames.put(msg.camera, Preview(msg.jpeg, msg.wall, msg.width, msg.height, tuple(msg.tracks)))
         elif isinstance(msg, msgs.WorkerMedia):
             if msg.eid is not None:  # continuous segments belong to no event; retention finds them on disk
                 store.attach_media(msg.eid, msg.kind, msg.path, msg.started_at, msg.ended_at)
@@ -257,37 +257,24 @@ class Service:
 
     def _viewers_changed(self, camera: str, n: int) -> None:
         if self.supervisor is not None:
-            self.supervisor.set_viewers(camera, n)
-
-
-def _track_dict(t: Any) -> dict[str, object]:
-    if isinstance(t, dict):
-        return t
-    return {
-        "id": t.id, "label": t.label, "box": [t.x1, t.y1, t.x2, t.y2], "trail": [list(p) for p in t.trail],
-    }  # fmt: skip
+            try:
+                self.supervisor.set_viewers(camera, n)
+            except CameraNotFoundError:  # disabled, or removed meanwhile: nothing to speed up
+                log.debug("camera %s: not running; %d viewer(s) not passed on", camera, n)
 
 
 def _api_deps(service: Service) -> ApiDeps:
     assert service.store is not None and service.auth is not None and service.registry is not None
-    kwargs: dict[str, Any] = {}
-    system = _system_provider(service)
-    if system is not None:
-        kwargs["system"] = system
     return ApiDeps(
         events=service.store, auth=service.auth, cameras=service.registry, data_dir=service.data_dir,
-        auth_settings=service.config.auth, **kwargs,
+        auth_settings=service.config.auth, system=_system_provider(service),
     )  # fmt: skip
 
 
-def _system_provider(service: Service) -> object | None:
-    try:
-        from vigil.api.system import ServiceSystem  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
+def _system_provider(service: Service) -> LocalSystem:
     assert service.retention is not None
     cap = service.retention.config.max_total_gb
-    return ServiceSystem(service.data_dir, cap, service.outbox)
+    return LocalSystem(service.data_dir, None if cap is None else int(cap * GB), service.outbox)
 
 
 __all__ = ["ServeOptions", "Service", "combined_retention", "describe"]
