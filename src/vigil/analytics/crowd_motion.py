@@ -55,24 +55,47 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
+from vigil.analytics.flow import (
+    FLOW_INTERVAL,
+    FLOW_STEP,
+    FLOW_WIDTH,
+    MAX_GAP,
+    DenseFlow,
+    FlowField,
+    to_working,
+    working_size,
+)
 from vigil.analytics.scale import RowHeightModel
+
+__all__ = [
+    "FLOW_INTERVAL",
+    "FLOW_STEP",
+    "FLOW_WIDTH",
+    "MAX_GAP",
+    "CrowdMotion",
+    "CrowdMotionMeter",
+    "DenseFlow",
+    "FlowField",
+    "MotionAware",
+    "PeopleRows",
+    "body_rows",
+    "camera_motion",
+    "to_grey",
+]
+
+
+def to_grey(image: U8, width: int) -> U8:
+    """BGR or grey image -> grey copy ``width`` pixels wide (aspect kept), area-averaged."""
+    h, w = image.shape[:2]
+    return to_working(image, working_size((w, h), width))
 
 F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 U8 = npt.NDArray[np.uint8]
 
-FLOW_WIDTH = 160
-"""Width (pixels) of the grey copy the flow is computed on."""
-FLOW_INTERVAL = 0.1
-"""Seconds of stream time between analysed frames (at most ten a second)."""
-FLOW_STEP = 0.06
-"""Seconds at least between the two frames of one flow: two frames at 25-30 fps, one at 10 fps or less."""
-MAX_GAP = 1.0
-"""Seconds between analysed frames beyond which no flow is measured (a gap or a cut)."""
 MOVING_SPEED = 0.3
 """Body heights per second above which a pixel counts as moving (a person shifting their weight is slower)."""
 MIN_SHIFT = 0.3
@@ -100,101 +123,8 @@ SPEED_STEP = 0.05
 """Bin width (bh/s) of the speed histograms."""
 MAX_SPEED = 8.0
 """Speeds (bh/s) beyond this fall in the last bin."""
-_FB = (0.5, 3, 9, 1, 5, 1.1, 0)
-"""Farneback: pyramid scale, levels, window, iterations, polynomial size and sigma, flags: one iteration on a
-9-pixel window, the accuracy per millisecond that the scene model measured at this width, over three levels."""
 _TIME_EPS = 1e-3
 _NBINS = round(MAX_SPEED / SPEED_STEP)
-
-
-@dataclass(frozen=True, slots=True)
-class FlowField:
-    """Dense motion between two frames.
-
-    flow: (H, W, 2) float32, working pixels per second (x right, y down); the working
-    image is ``FLOW_WIDTH`` wide with the source's aspect ratio. t: stream time (s) of
-    the later frame; dt: seconds between the two frames.
-    """
-
-    flow: F32
-    t: float
-    dt: float
-
-    @property
-    def size(self) -> tuple[int, int]:
-        """(width, height) of the working image."""
-        return int(self.flow.shape[1]), int(self.flow.shape[0])
-
-
-def to_grey(image: U8, width: int) -> U8:
-    """BGR or grey image -> grey copy ``width`` pixels wide (aspect kept), area-averaged."""
-    h, w = image.shape[:2]
-    size = (width, max(8, round(h * width / w)))
-    src: np.ndarray = image
-    if w >= 4 * width:  # bilinear to twice the size first: close to a full area average, for less
-        src = cv2.resize(src, (2 * size[0], 2 * size[1]), interpolation=cv2.INTER_LINEAR)
-    small = cv2.resize(src, size, interpolation=cv2.INTER_AREA)
-    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
-    return np.ascontiguousarray(grey, np.uint8)
-
-
-class DenseFlow:
-    """``update(image, t) -> FlowField | None``: Farneback flow at most every ``interval`` seconds.
-
-    Every frame is scaled down (0.4 ms at 768x576) and kept for a moment; a flow is
-    measured between the frame and the latest earlier one at least ``step`` seconds
-    before it. A short step keeps a runner's displacement within the 4-5 working pixels
-    that Farneback follows; at 25 fps that is two frames, at 10 fps one. One instance
-    per camera; its result can feed any number of consumers.
-    """
-
-    def __init__(
-        self,
-        width: int = FLOW_WIDTH,
-        interval: float = FLOW_INTERVAL,
-        step: float = FLOW_STEP,
-        max_gap: float = MAX_GAP,
-    ) -> None:
-        if width < 16:
-            raise ValueError(f"flow width must be at least 16 pixels, got {width}")
-        if interval < 0 or step < 0 or max_gap <= 0:
-            raise ValueError(
-                f"flow interval and step must be >= 0 and max_gap > 0 seconds, got {interval}, {step}, {max_gap}"
-            )
-        self.width, self.interval, self.step, self.max_gap = width, interval, step, max_gap
-        self._recent: deque[tuple[float, U8]] = deque()
-        self._last_flow = -math.inf
-        self._shape: tuple[int, ...] = ()
-        self.analysed = 0
-
-    def reset(self) -> None:
-        """Forget earlier frames (a cut, a new clip): the next flow needs new ones."""
-        self._recent.clear()
-        self._last_flow = -math.inf
-
-    def update(self, image: U8, t: float) -> FlowField | None:
-        """The flow ending at this frame, or None (not due, or no earlier frame to measure from)."""
-        recent = self._recent
-        if recent and t == recent[-1][0]:
-            return None  # a repeated timestamp: nothing to measure against
-        if image.shape != self._shape or (recent and (t < recent[-1][0] or t - recent[-1][0] > self.max_gap)):
-            self.reset()  # a new picture size, time going back or a gap: start afresh
-            self._shape = image.shape
-        grey = to_grey(image, self.width)
-        prev: tuple[float, U8] | None = None
-        if t - self._last_flow >= self.interval - _TIME_EPS:
-            prev = next((f for f in reversed(recent) if t - f[0] >= self.step - _TIME_EPS), None)
-        recent.append((t, grey))
-        while len(recent) > 2 and t - recent[1][0] >= self.step - _TIME_EPS:
-            recent.popleft()  # the newer one serves any later frame as well
-        if prev is None:
-            return None
-        dt = t - prev[0]
-        flow = cv2.calcOpticalFlowFarneback(prev[1], grey, None, *_FB)  # type: ignore[call-overload]
-        flow *= np.float32(1.0 / dt)
-        self._last_flow = t
-        self.analysed += 1
-        return FlowField(flow, t, dt)
 
 
 def body_rows(rows: RowHeightModel, height: int) -> F64 | None:

@@ -98,7 +98,7 @@ class AnalyticsEngine:
             for c in enabled
             if getattr(c, "motion", False) and getattr(c, "zone", None) is None
         ]
-        self._flow = DenseFlow() if self._motion_rules else None
+        self._flow: DenseFlow | None = DenseFlow() if self._motion_rules else None
         self._crowd = CrowdMotionMeter(max(motion_windows, default=DEFAULT_WINDOW))
         self._people_rows = PeopleRows()
         self._vehicle_lut = np.zeros(len(COCO_CLASSES), bool)
@@ -120,6 +120,18 @@ class AnalyticsEngine:
             cfg.camera, zones=cfg.zones, lines=cfg.lines, calibration=cfg.calibration, rules=cfg.rules,
             timezone=timezone,
         )  # fmt: skip
+
+    @property
+    def uses_motion(self) -> bool:
+        """Whether a rule reads the crowd's dense motion (then ``evaluate`` wants the frame's image)."""
+        return self._flow is not None
+
+    def share_flow(self, flow: DenseFlow) -> None:
+        """Read the crowd's dense motion from ``flow``, the camera's shared :class:`DenseFlow` (the scene model's),
+        instead of computing a flow of its own: one optical flow per frame serves both. No-op when no rule reads
+        motion. ``flow`` must be asked for each frame with the same image and time (it then computes once)."""
+        if self._flow is not None:
+            self._flow = flow
 
     @property
     def rule_names(self) -> tuple[str, ...]:

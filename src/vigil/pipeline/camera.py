@@ -45,6 +45,8 @@ class CameraPipeline:
         self.analytics = analytics
         self.unusual = unusual
         self.scorer = SceneScorer(unusual.model) if unusual is not None else None
+        if self.scorer is not None:
+            analytics.share_flow(self.scorer.flow)  # one optical flow per frame serves the scene model and the rules
         self.tracking_seconds = 0.0
         self.scene_seconds = 0.0
         self.frames = 0

@@ -54,9 +54,11 @@ def test_frames_between_analysed_ones_repeat_the_score(synth_scene: Scene, synth
     scorer = SceneScorer(synth_model)
     out = [scorer.score(f) for f in synth_scene.frames(2.0)]
     analysed = [s.analysed for s in out]
-    # 20 fps and interval 0.11 s: every third frame is analysed, the first one only starts the run
-    assert analysed[:7] == [False, False, False, True, False, False, True]
-    assert out[4].frame_score == out[3].frame_score and out[4].t > out[3].t
+    # 20 fps and interval 0.11 s: every third frame is analysed, each over a flow two frames back (0.1 s);
+    # the first flow needs two earlier frames
+    assert analysed[:9] == [False, False, True, False, False, True, False, False, True]
+    assert out[3].frame_score == out[2].frame_score and out[3].t > out[2].t
+    assert scorer.flow.analysed == sum(analysed)
 
 
 def test_masked_caption_rows_do_not_change_scores(synth_scene: Scene) -> None:

@@ -97,7 +97,6 @@ class SceneLearner:
     def _start(self, frame: Frame) -> None:
         self._source_size = (frame.width, frame.height)
         size = working_size(self._source_size, self.cfg.width)
-        self._motion.size = size
         shape = grid_shape(size, self.cfg.cell)
         self._count = np.zeros(shape, np.float64)
         self._log_sum = np.zeros(shape, np.float64)
@@ -125,7 +124,7 @@ class SceneLearner:
             return
         assert self._count is not None and self._log_sum is not None
         self.analysed += 1
-        self.seconds += sm.dt
+        self.seconds += sm.span
         log_speed, present = cell_speed_observations(sm.speed, self.cfg.min_displacement / sm.dt, self.cfg.cell)
         self._count += present
         self._log_sum += np.where(present, log_speed, 0.0)

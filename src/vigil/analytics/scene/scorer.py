@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from vigil.analytics.flow import DenseFlow
 from vigil.analytics.scene.features import (
     FrameStatistics,
     TemporalFeatures,
@@ -70,9 +71,11 @@ def build_statistics(model: SceneModel, source_height: int) -> FrameStatistics:
 class SceneScorer:
     """Scores frames of one camera under a learned :class:`SceneModel`. Not thread-safe; one per camera."""
 
-    def __init__(self, model: SceneModel) -> None:
+    def __init__(self, model: SceneModel, flow: DenseFlow | None = None) -> None:
+        """``flow``: the camera's shared dense flow (from :func:`scene_flow` with this model's config and working
+        size), so that other consumers read the same flows; default: a private one."""
         self.model = model
-        self._motion = MotionMeter(model.config, model.working_size)
+        self._motion = MotionMeter(model.config, model.working_size, flow)
         self._temporal = TemporalFeatures(model.config)
         self._stats: FrameStatistics | None = None
         self._checked = False
@@ -81,6 +84,11 @@ class SceneScorer:
         self._last = SceneScore(0.0, self._zero_cells, 0.0, np.zeros(3), False)
         self.frames = 0
         self.seconds = 0.0
+
+    @property
+    def flow(self) -> DenseFlow:
+        """The dense flow this scorer reads (share it with the crowd's motion)."""
+        return self._motion.flow
 
     def reset(self) -> None:
         """Start afresh (a cut or a gap in the stream): motion and smoothing forget the past."""
