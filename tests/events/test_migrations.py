@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from vigil.errors import ConfigError
-from vigil.events import StoreError, upgrade
+from vigil.events import EventStore, StoreError, upgrade
 from vigil.events.engine import make_engine, parse_url, safe_url
 from vigil.events.migrate import current, head
 from vigil.events.models import Base
+from vigil.types import Event
 
 
 def test_migrated_schema_matches_the_models(empty_db_url: str) -> None:
@@ -80,8 +82,6 @@ def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
     """A write transaction holds the lock; reads through the store's read engine go on meanwhile."""
     import time
 
-    from vigil.events import EventStore
-
     with EventStore(f"sqlite:///{tmp_path / 'v.db'}") as store:
         engine = make_engine(f"sqlite:///{tmp_path / 'v.db'}")
         try:
@@ -91,3 +91,24 @@ def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path: Path) -> None:
                 assert time.monotonic() - t0 < 1.0
         finally:
             engine.dispose()
+
+
+def test_a_database_of_the_first_schema_upgrades_keeping_its_events(empty_db_url: str) -> None:
+    engine = make_engine(empty_db_url)
+    try:
+        upgrade(engine, "0001")
+        assert "heat_buckets" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    at = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    with EventStore(empty_db_url, migrate=False, run="r") as old:
+        eid = old.record(Event("running", "start", 1.0, "cam1", (1,), 1.0, {"rule": "run"}), at=at)
+    with EventStore(empty_db_url, run="r") as store:  # migrates to head on open
+        assert store.get(eid).camera == "cam1"
+        store.record_heat("cam1", at, 1, 1, [3])
+        assert store.heat("cam1", at, at.replace(hour=13)).cells == [3]
+    engine = make_engine(empty_db_url)
+    try:
+        assert current(engine) == head()
+    finally:
+        engine.dispose()
