@@ -24,6 +24,11 @@ def test_every_route_without_credentials_is_401(api: Api) -> None:
         "/api/events/{event_id}/media/{index}",
         "/api/cameras/{camera_id}/counts",
         "/api/cameras/{camera_id}/geometry",
+        "/api/cameras/{camera_id}/overlay",
+        "/api/cameras/{camera_id}/heatmap",
+        "/api/stats/events",
+        "/api/stats/lines",
+        "/api/system",
         "/api/openapi.json",
         "/api/users",
         "/api/tokens",
@@ -38,7 +43,8 @@ def test_health_is_public(api: Api) -> None:
 
 def test_every_camera_route_checks_the_camera(api: Api) -> None:
     enforced = assert_camera_routes_enforced(api.app)
-    assert len(enforced) >= 7
+    assert len(enforced) >= 10
+    assert ("GET", "/api/stats/lines") in {ep.key for ep in enforced}  # camera in the query
 
 
 def test_viewer_of_a_is_denied_everything_of_b(api: Api) -> None:
@@ -52,6 +58,9 @@ def test_viewer_of_a_is_denied_everything_of_b(api: Api) -> None:
     assert {ep.path for ep in eps} >= {
         "/api/cameras/{camera_id}/live.mjpeg",
         "/api/cameras/{camera_id}/snapshot.jpg",
+        "/api/cameras/{camera_id}/overlay",
+        "/api/cameras/{camera_id}/heatmap",
+        "/api/stats/lines",
     }
 
 
