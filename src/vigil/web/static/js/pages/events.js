@@ -217,7 +217,26 @@ export async function render(root, ctx) {
     showDetail(event, media, notes);
   }
 
+  // Clips are written a few seconds after an event (post-roll): a recent event without one is
+  // checked again until it has one.
+  let mediaTimer = null;
+  function watchMedia(e, media) {
+    clearTimeout(mediaTimer);
+    const recent = Date.now() - Date.parse(e.updated_at) < 5 * 60 * 1000;
+    if (!recent || media.some((m) => m.kind === "clip")) return;
+    mediaTimer = setTimeout(async () => {
+      if (selectedId !== e.id || !ctx.isCurrent()) return;
+      try {
+        const now = await get(`/api/events/${encodeURIComponent(e.id)}/media`);
+        if (selectedId !== e.id) return;
+        if (now.length !== media.length) selectEvent(e.id, false);
+        else watchMedia(e, media);
+      } catch (err) { /* the next selection tries again */ }
+    }, 4000);
+  }
+
   function showDetail(e, media, notes) {
+    watchMedia(e, media);
     const snapshots = media.filter((m) => m.kind === "snapshot");
     const clips = media.filter((m) => m.kind === "clip");
     const attrs = Object.entries(e.attributes || {}).filter(([k]) => !["rule", "zone", "line"].includes(k));
@@ -301,6 +320,7 @@ export async function render(root, ctx) {
   });
   reload();
   return () => {
+    clearTimeout(mediaTimer);
     close();
     document.removeEventListener("keydown", onKey);
     window.removeEventListener("resize", onResize);
