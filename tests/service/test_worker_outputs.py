@@ -219,3 +219,103 @@ def test_counts_and_heat(video: Path) -> None:
     assert set(rows.tolist()) == {int(200 / H * 36)}  # the feet are at y=200 of 240
     assert np.count_nonzero(grid.sum(axis=0)) > 40  # it walked across
     assert heat.since <= heat.wall
+
+
+def vtest_with_quiet_ends(data_dir: Path, path: Path, seconds: float = 3.0, quiet: float = 2.0) -> Path:
+    """``seconds`` of vtest.avi between ``quiet`` seconds of an empty grey picture, as H.264 in ``path``."""
+    src = data_dir / "videos" / "vtest.avi"
+    if not src.is_file():
+        pytest.skip(f"{src} not found")
+    with av.open(str(src)) as c:
+        stream = c.streams.video[0]
+        fps = int(stream.average_rate or 10)
+        frames = []
+        for f in c.decode(stream):
+            frames.append(f.to_ndarray(format="bgr24"))
+            if len(frames) >= seconds * fps:
+                break
+    h, w = frames[0].shape[:2]
+    grey = [np.full((h, w, 3), 128, np.uint8)] * int(quiet * fps)
+    with av.open(str(path), "w") as out:
+        s = out.add_stream("libx264", rate=fps)
+        s.width, s.height, s.pix_fmt = w, h, "yuv420p"
+        for img in grey + frames + grey:
+            for p in s.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
+                out.mux(p)
+        for p in s.encode():
+            out.mux(p)
+    return path
+
+
+def test_yolox_on_vtest_makes_a_playable_clip_with_pre_and_post_roll(
+    data_dir: Path, models_dir: Path, tmp_path: Path
+) -> None:
+    video = vtest_with_quiet_ends(data_dir, tmp_path / "vtest-cut.mp4")
+    cfg = CameraConfig.model_validate({
+        "camera": "pets", "source": str(video), "fps": 5,
+        "detector": {"model": str(models_dir / "yolox_nano.onnx"), "threads": 1},
+        "zones": [{"name": "all", "points": [[0, 0], [1, 0], [1, 1], [0, 1]]}],
+        "rules": [{"type": "intrusion", "name": "people", "zone": "all", "end_after": 0.5}],
+        "recording": {"enabled": True, "pre_roll": 1.0, "post_roll": 1.0},
+    })  # fmt: skip
+    data = tmp_path / "data"
+    msgs = run(cfg, WorkerSettings(heartbeat_interval=0.1, pace_files=False, forward_logs=False, data_dir=data))
+    assert not of(msgs, WorkerFailed)
+    events = [e for e in of(msgs, WorkerEvent) if e.event.kind == "intrusion"]
+    assert events and events[0].event.phase == "start" and events[-1].event.phase == "end"
+    start, end = events[0].event.t, events[-1].event.t
+    assert 1.5 < start < 3.0 and end < 6.5  # people are seen only in the middle 3 s
+    media = {m.kind: m for m in of(msgs, WorkerMedia) if m.eid == events[0].eid}
+    assert set(media) >= {"clip", "snapshot"}
+    clip = data / media["clip"].path
+    assert clip.suffix == ".mp4" and media["clip"].path.startswith("clips/pets/")
+    with av.open(str(clip)) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.name == "h264"
+        times = [float(f.time) for f in c.decode(stream) if f.time is not None]
+    covered = times[-1] - times[0] + 1 / 5
+    assert covered >= (end + 1.0) - (start - 1.0) - 0.25, (times[0], times[-1], start, end)
+    duration = (media["clip"].ended_at - media["clip"].started_at).total_seconds()
+    assert duration == pytest.approx((end + 1.0) - (start - 1.0), abs=0.5)
+    snap = cv2.imread(str(data / media["snapshot"].path))
+    assert snap is not None and snap.shape == (576, 768, 3)
+
+
+def test_supervisor_routes_worker_messages_and_viewers_raise_the_preview_rate(video: Path, tmp_path: Path) -> None:
+    from vigil.errors import CameraNotFoundError
+    from vigil.service.supervisor import Supervisor, SupervisorSettings
+
+    got: list[tuple[float, object]] = []
+    events: list[WorkerEvent] = []
+    media_first: list[str | None] = []  # media whose event had not arrived before it
+
+    def on_message(m: object) -> None:
+        got.append((time.monotonic(), m))
+        if isinstance(m, WorkerMedia) and m.eid not in {e.eid for e in events}:
+            media_first.append(m.eid)
+    worker = settings(tmp_path, heartbeat_interval=0.2, pace_files=True, heat_interval_s=1.0,
+                      preview_idle_s=1.0, preview_fps=10.0)  # fmt: skip
+    cfg = camera(video, loop=True)
+    with Supervisor([cfg], on_event=events.append, on_message=on_message,
+                    settings=SupervisorSettings(worker=worker)) as sup:  # fmt: skip
+        with pytest.raises(CameraNotFoundError, match="nowhere"):
+            sup.set_viewers("nowhere", 1)
+        deadline = time.monotonic() + 30.0
+        while time.monotonic() < deadline and not of([m for _, m in got], WorkerMedia):
+            time.sleep(0.1)
+        idle_since = time.monotonic()
+        time.sleep(2.0)
+        sup.set_viewers("yard", 2)
+        assert sup.viewers("yard") == 2
+        watched_since = time.monotonic()
+        time.sleep(2.0)
+        health = sup.health()["yard"]
+    msgs = [m for _, m in got]
+    media = of(msgs, WorkerMedia)
+    assert media, "no media within 30 s"
+    assert not media_first  # each file's event came before it
+    idle = [m for t, m in got if isinstance(m, WorkerFrame) and idle_since <= t < idle_since + 2.0]
+    watched = [m for t, m in got if isinstance(m, WorkerFrame) and watched_since + 0.5 <= t < watched_since + 2.0]
+    assert len(idle) <= 3 and len(watched) >= 10  # 1 a second idle; 10 a second (the camera's rate) watched
+    assert of(msgs, WorkerCounts) and of(msgs, WorkerHeat)
+    assert health.cpu_percent is not None and 0.0 < health.cpu_percent < 200.0
