@@ -252,3 +252,19 @@ def test_static_files_load_nothing_from_elsewhere() -> None:
         text = path.read_text()
         assert "innerHTML" not in text and "insertAdjacentHTML" not in text, path
         assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") and "https://" not in text, path
+
+
+def test_system_page_shows_health_of_the_callers_cameras(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "operator_a")
+    page.goto("/system")
+    page.locator("#health tr[data-camera=A]").wait_for()
+    assert page.locator("#health tbody tr").count() == 1  # B and the third camera are not theirs
+    assert page.locator("#version").inner_text() != "?"
+    assert "waiting" in page.locator("#outbox-text").inner_text()
+    shot(page, artifacts, "system")
+    page.get_by_role("button", name="Log out").click()
+    login(page, "viewer_a")
+    assert "System" not in page.locator("header nav").inner_text()
+    page.goto("/system")
+    page.get_by_role("heading", name="Not allowed").wait_for()

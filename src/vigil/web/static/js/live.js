@@ -231,7 +231,11 @@ export function liveView(camera, opts = {}) {
     redraw();
   }
 
-  img.addEventListener("load", redraw);
+  // the box takes the camera's shape (CSSOM styles are allowed by the CSP, inline ones are not)
+  const fit = () => {
+    if (img.naturalWidth && img.naturalHeight) el.style.aspectRatio = `${img.naturalWidth} / ${img.naturalHeight}`;
+  };
+  img.addEventListener("load", () => { fit(); redraw(); });
   const resize = new ResizeObserver(redraw);
   resize.observe(el);
   let polling = null;
@@ -251,7 +255,7 @@ export function liveView(camera, opts = {}) {
     img.src = cameraPath(camera, "/live.mjpeg");
     // a multipart image has no event per frame: say it is live once the first frame shows
     const shown = setInterval(() => {
-      if (img.naturalWidth) { status.hidden = true; redraw(); clearInterval(shown); }
+      if (img.naturalWidth) { status.hidden = true; fit(); redraw(); clearInterval(shown); }
     }, 200);
     timers.push(shown);
   } else {

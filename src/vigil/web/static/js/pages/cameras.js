@@ -40,7 +40,7 @@ export async function renderDetail(root, ctx, cameraId) {
   const layers = loadLayers();
   const view = liveView(cam.id, { layers, intervalMs: 500, mjpeg: true });
   const list = h("ul", { class: "events compact", "aria-label": "Recent events" });
-  const countsBox = h("dl", { class: "counts" });
+  const countsBox = h("dl", { class: "counts" }, h("dd", { class: "muted" }, "Loading…"));
   const streamState = h("span", { class: "muted" });
   const events = new Map();
 

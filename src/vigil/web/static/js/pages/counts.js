@@ -114,6 +114,10 @@ export async function render(root, ctx) {
   cameraSel.addEventListener("change", () => { state.camera = cameraSel.value; load(); });
   rangeSel.addEventListener("change", () => { state.range = rangeSel.value; load(); });
   refresh.addEventListener("click", load);
+  heatImg.addEventListener("load", () => {
+    if (heatImg.naturalWidth && heatImg.naturalHeight) heat.style.aspectRatio = `${heatImg.naturalWidth} / ${heatImg.naturalHeight}`;
+    if (heatGrid) drawHeat(heatCanvas, heatGrid);
+  });
   const onResize = () => { if (heatGrid) drawHeat(heatCanvas, heatGrid); };
   window.addEventListener("resize", onResize);
   load();

@@ -21,22 +21,35 @@ function healthRows(cameras) {
 
 function storageBlock(s) {
   if (!s) return h("p", { class: "muted" }, "Storage figures unavailable.");
-  const used = s.used_bytes ?? s.used;
-  const cap = s.cap_bytes ?? s.max_bytes ?? s.cap ?? null;
-  const children = [h("p", { id: "storage-text" }, `${bytes(used)} used${cap ? ` of ${bytes(cap)} (retention cap)` : " (no size cap)"}`)];
-  if (cap) children.push(h("meter", { min: 0, max: cap, value: Math.min(used, cap), high: cap * 0.9, "aria-label": "Storage used against the retention cap" }));
-  if (s.max_age_days ?? s.retain_days) children.push(h("p", { class: "muted" }, `Kept at most ${s.max_age_days ?? s.retain_days} days.`));
-  if (s.recording_stopped || s.full) children.push(h("p", { class: "error" }, "The disk is full: recording has stopped."));
+  const used = s.used_bytes;
+  const cap = s.cap_bytes;
+  const children = [h("p", { id: "storage-text" }, cap
+    ? `${bytes(used)} used of ${bytes(cap)} (retention cap, ${num(100 * (s.used_fraction ?? used / cap), 0)} %)`
+    : `${bytes(used)} used (no size cap)`)];
+  if (cap) children.push(h("meter", { min: 0, max: cap, value: Math.min(used, cap), low: cap * 0.7, high: cap * 0.9, optimum: 0, "aria-label": "Storage used against the retention cap" }));
+  if (typeof s.free_bytes === "number") children.push(h("p", { class: "muted" }, `${bytes(s.free_bytes)} free on the data disk.`));
   return h("div", {}, children);
 }
 
+function age(seconds) {
+  if (typeof seconds !== "number") return "";
+  return seconds < 120 ? `${num(seconds, 0)} s` : seconds < 7200 ? `${num(seconds / 60, 0)} min` : `${num(seconds / 3600, 1)} h`;
+}
+
 function outboxBlock(o) {
-  if (o === null || o === undefined) return h("p", { class: "muted" }, "Outbox figures unavailable.");
-  if (typeof o === "number") return h("p", { id: "outbox-text" }, `${o} messages waiting`);
-  const entries = Object.entries(o.by_destination || o.destinations || {});
-  return h("div", {}, h("p", { id: "outbox-text" }, `${o.pending ?? o.backlog ?? o.total ?? 0} messages waiting`
-    + (o.oldest_at ? `, oldest from ${when(o.oldest_at)}` : "")),
-  entries.length ? h("ul", {}, entries.map(([k, v]) => h("li", {}, `${k}: ${typeof v === "object" ? v.pending ?? JSON.stringify(v) : v}`))) : null);
+  if (!o) return h("p", { class: "muted" }, "Outbox figures unavailable.");
+  const head = `${o.backlog} message${o.backlog === 1 ? "" : "s"} waiting`
+    + (o.oldest_pending_age != null ? `, oldest ${age(o.oldest_pending_age)}` : "")
+    + (o.failed ? `; ${o.failed} given up` : "")
+    + (o.running ? "" : " (no delivery worker in this process)");
+  const rows = (o.destinations || []).map((d) => h("tr", {},
+    h("td", { class: "name" }, d.name), h("td", {}, String(d.pending)), h("td", {}, String(d.failed)),
+    h("td", {}, String(d.delivered)), h("td", {}, d.oldest_pending_age != null ? age(d.oldest_pending_age) : "–"),
+    h("td", { class: "name" }, d.last_error ? `${d.last_error} (${when(d.last_error_at)})` : "")));
+  return h("div", {}, h("p", { id: "outbox-text" }, head),
+    rows.length ? h("div", { class: "table-wrap" }, h("table", { id: "outbox" },
+      h("thead", {}, h("tr", {}, ["Destination", "Waiting", "Given up", "Delivered", "Oldest", "Last error"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, rows))) : null);
 }
 
 export async function render(root) {

@@ -392,6 +392,9 @@ export async function render(root, ctx) {
     cameraId = cameraSel.value;
     load().catch((e) => replace(generalBox, h("p", {}, e.message)));
   });
+  img.addEventListener("load", () => {
+    if (img.naturalWidth && img.naturalHeight) stage.style.aspectRatio = `${img.naturalWidth} / ${img.naturalHeight}`;
+  });
   const resize = new ResizeObserver(draw);
   resize.observe(stage);
   await load();
