@@ -148,6 +148,9 @@ def build_parser() -> argparse.ArgumentParser:
         bsub.add_parser("cameras", help="how many looping demo cameras hold 5 analysed frames/s (vigil serve's workers)")
     )
     add_latency_arguments(bsub.add_parser("latency", help="event latency: frame capture to MQTT message, through vigil serve"))
+    from vigil.delivery.outage_cmd import add_outage_arguments
+
+    add_outage_arguments(bsub.add_parser("outage", help="broker down and webhook failing: is every event delivered after?"))
     return p
 
 
@@ -209,6 +212,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from vigil.eval.capacity_cmd import run_bench_cameras_command
 
         return run_bench_cameras_command(args)
+    if args.command == "bench" and args.bench_command == "outage":
+        from vigil.delivery.outage_cmd import run_outage_command
+
+        return run_outage_command(args)
     if args.command == "bench" and args.bench_command == "latency":
         from vigil.eval.latency_cmd import run_latency_command
 
