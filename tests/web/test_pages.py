@@ -6,8 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from fastapi.testclient import TestClient
 from web_helpers import XSS, UiServer, login, shot
 
+from vigil.api import PUBLIC_API_ROUTES
+from vigil.auth.testing import assert_all_routes_require_auth
 from vigil.web import PUBLIC_UI_ROUTES, SECURITY_HEADERS
 
 
@@ -238,8 +241,9 @@ def test_ui_routes_are_public_pages_with_strict_headers(ui: UiServer) -> None:
     assert httpx.get(ui.url + "/static/nope.js").status_code == 404
     # the API keeps answering 401 without credentials; only the UI's own routes are public
     assert httpx.get(ui.url + "/api/cameras").status_code == 401
-    served = {(m, r.path) for r in ui.app.routes for m in getattr(r, "methods", ()) if not r.path.startswith("/api")}
+    served = {(m, r.path_format) for r in ui.app.routes for m in getattr(r, "methods", ()) if not r.path.startswith("/api")}
     assert served == set(PUBLIC_UI_ROUTES)
+    assert_all_routes_require_auth(ui.app, TestClient(ui.app), {**PUBLIC_API_ROUTES, **PUBLIC_UI_ROUTES})
 
 
 def test_static_files_load_nothing_from_elsewhere() -> None:

@@ -10,6 +10,7 @@ only, no inline script, no framing), nosniff and no referrer.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException
@@ -66,11 +67,19 @@ _MEDIA_TYPES = {
 _PAGE_REASON = "the web UI's page: holds no data, every datum comes from /api with the caller's credentials"
 _STATIC_REASON = "the web UI's scripts, styles and licences, shipped in the package: no data"
 
+
+
+def _template(path: str) -> str:
+    """A route's path as Starlette's ``path_format`` writes it (convertors left out)."""
+    return re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
+
+
 PUBLIC_UI_ROUTES: dict[tuple[str, str], str] = {
-    **{("GET", path): _PAGE_REASON for path in CLIENT_ROUTES},
-    ("GET", STATIC_ROUTE): _STATIC_REASON,
+    **{("GET", _template(path)): _PAGE_REASON for path in CLIENT_ROUTES},
+    ("GET", _template(STATIC_ROUTE)): _STATIC_REASON,
 }
-"""Every UI route (all answer without credentials), with the reason."""
+"""Every UI route (all answer without credentials), keyed like `vigil.auth.testing` does:
+(method, path template without convertors), with the reason."""
 
 
 def _asset(relative: str) -> Path:
