@@ -272,3 +272,20 @@ def test_system_page_shows_health_of_the_callers_cameras(ui: UiServer, open_page
     assert "System" not in page.locator("header nav").inner_text()
     page.goto("/system")
     page.get_by_role("heading", name="Not allowed").wait_for()
+
+
+def test_zone_editor_refuses_to_drop_a_zone_a_rule_uses(ui: UiServer, open_page: Any) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    page.goto("/zones?camera=B")
+    page.locator("#zone-list .shape").first.wait_for()
+    page.locator("#zone-list .shape").first.get_by_role("button", name="Delete zone").click()
+    assert page.locator("#zone-list .shape").count() == 0
+    page.get_by_role("button", name="Save to camera").click()
+    errors = page.locator("#geometry-errors")
+    errors.filter(has_text="rules.0").wait_for()
+    assert "door" in errors.inner_text()
+    assert [z.name for z in ui.registry.camera_config("B").zones] == ["door"]
+    page.get_by_role("button", name="Discard changes").click()
+    page.locator("#zone-list .shape").first.wait_for()
+    assert page.locator("#geometry-errors").inner_text() == ""
