@@ -119,7 +119,8 @@ def run_rules_on_video(
 ) -> list[Event]:
     """Detector + tracker + analytics over a video file, through the public APIs; returns every event.
 
-    ``mask_rows``: blank the top rows of every frame before detection (UMN burns its label there).
+    The engine gets each (masked) frame as ``vigil analyze`` gives it: rules with ``motion: true`` read
+    the crowd's dense motion. ``mask_rows``: blank the top rows of every frame before detection (UMN burns its label there).
     """
     from vigil.detect import create_detector
     from vigil.sources import open_source
@@ -141,7 +142,7 @@ def run_rules_on_video(
                 image[:mask_rows] = 0
                 frame = Frame(image, frame.index, frame.pts)
             tracks = tracker.update(detector.detect(frame.image), frame.pts)
-            events.extend(engine.evaluate(tracks, frame.pts, (frame.width, frame.height)))
+            events.extend(engine.evaluate(tracks, frame.pts, (frame.width, frame.height), image=frame.image))
             last_t = frame.pts
     events.extend(engine.close(last_t))
     return events

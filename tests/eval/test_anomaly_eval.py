@@ -127,3 +127,32 @@ def test_bad_datasets(tmp_path: Path, labels: str | None, match: str) -> None:
         (tmp_path / "v.avi").write_bytes(b"")
     with pytest.raises(DatasetError, match=match):
         load_dataset(tmp_path)
+
+
+def test_rules_column_gives_the_engine_the_masked_frames(
+    tmp_path: Path, scenes_dataset: Path, models_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--rules runs the rules as `vigil analyze` does: with the frame (caption rows blanked), for motion evidence."""
+    from vigil.analytics import AnalyticsEngine
+
+    seen: list[np.ndarray | None] = []
+    real = AnalyticsEngine.evaluate
+
+    def spy(self: AnalyticsEngine, *a: object, **kw: object) -> object:
+        seen.append(kw.get("image"))  # type: ignore[arg-type]
+        return real(self, *a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AnalyticsEngine, "evaluate", spy)
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(
+        f"detector: {{model_dir: {models_dir}}}\n"
+        "rules:\n  - {type: crowd_running, motion: true}\n  - {type: dispersal, motion: true}\n",
+        encoding="utf-8",
+    )
+    args = _args(tmp_path, scenes_dataset, rules=True, config=cfg)
+    assert run_eval_anomaly_command(args) == 0
+    images = [im for im in seen if im is not None]
+    assert len(images) == len(seen) > 0
+    assert all(not im[:31].any() and im[31:].any() for im in images[:50])
+    report = json.loads((tmp_path / "out.json").read_text())
+    assert "rules" in report["datasets"][scenes_dataset.name]

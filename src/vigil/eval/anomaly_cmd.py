@@ -87,7 +87,11 @@ class ClipResult:
 
 
 class _Rules:
-    """Detector + tracker + default behaviour rules on one scene: rule events per frame."""
+    """Detector + tracker + the configured behaviour rules on one scene: rule events per frame.
+
+    The engine gets each (masked) frame as ``vigil analyze`` gives it, so rules that read the crowd's dense
+    motion (``motion: true``) use it here too.
+    """
 
     def __init__(self, cfg: Any, mask_rows: int) -> None:
         from vigil.analytics import AnalyticsEngine
@@ -107,7 +111,7 @@ class _Rules:
             image = image.copy()
             image[: self._mask_rows] = 0
         tracks = self._tracker.update(self._detector.detect(image), frame.pts)
-        self._apply(self._engine.evaluate(tracks, frame.pts, (frame.width, frame.height)))
+        self._apply(self._engine.evaluate(tracks, frame.pts, (frame.width, frame.height), image=image))
         return len(self._open)
 
     def _apply(self, events: list[Event]) -> None:
