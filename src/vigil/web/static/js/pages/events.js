@@ -143,7 +143,11 @@ export async function render(root, ctx) {
   function showList() {
     const rules = [...new Set(events.map((e) => e.rule))].sort();
     replace(rulesList, rules.map((r) => h("option", { value: r })));
-    replace(list, events.length ? events.map((e) => eventRow(e, { selected: e.id === selectedId, onselect: (ev) => selectEvent(ev.id, true) })) : h("li", { class: "muted" }, "No events match."));
+    replace(list, events.length ? events.map((e) => eventRow(e, { selected: e.id === selectedId, onselect: (ev) => {
+      // on a phone the event shows below the list: bring it into view after a tap
+      scrollToDetail = window.matchMedia("(max-width: 800px)").matches;
+      selectEvent(ev.id, true);
+    } })) : h("li", { class: "muted" }, "No events match."));
     drawTimeline();
   }
 
@@ -188,6 +192,7 @@ export async function render(root, ctx) {
 
   // -- the selected event ---------------------------------------------------------------
   let noteBox = null;
+  let scrollToDetail = false;
 
   async function selectEvent(id, focusRow) {
     selectedId = id;
@@ -237,6 +242,10 @@ export async function render(root, ctx) {
 
   function showDetail(e, media, notes) {
     watchMedia(e, media);
+    if (scrollToDetail) {
+      scrollToDetail = false;
+      requestAnimationFrame(() => detail.scrollIntoView({ block: "start" }));
+    }
     const snapshots = media.filter((m) => m.kind === "snapshot");
     const clips = media.filter((m) => m.kind === "clip");
     const attrs = Object.entries(e.attributes || {}).filter(([k]) => !["rule", "zone", "line"].includes(k));
