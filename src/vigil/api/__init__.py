@@ -11,7 +11,8 @@ Routes (all under /api; per-camera access is checked on every camera-scoped rout
     GET  /stats/events?camera=&since=&until=&utc_offset_min=
     GET  /stats/lines?camera=&since=&until=&class=
     GET  /system                                   operator or admin
-    GET  /cameras/{id}/geometry   PUT (admin, audited)
+    GET  /cameras/{id}/geometry   PUT (admin, audited): zones, lines and rules
+    GET  /rules/schema                             rule types and their parameters, any user
     GET  /events?camera=&kind=&rule=&zone=&since=&until=&acknowledged=&active=&limit=&cursor=
     GET  /events/{id}, /history, /notes   POST /events/{id}/ack, /notes (operator)
     GET  /events/{id}/media, /events/{id}/media/{index} (HTTP Range)

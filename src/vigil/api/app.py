@@ -16,7 +16,17 @@ from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
 from vigil import __version__
-from vigil.api import cameras, counts, events, geometry, media, stats, stream, system
+from vigil.api import (
+    cameras,
+    counts,
+    events,
+    geometry,
+    media,
+    rules,
+    stats,
+    stream,
+    system,
+)
 from vigil.api.deps import ApiDeps
 from vigil.api.registry import CameraNotFoundError
 from vigil.api.schemas import HealthOut
@@ -64,6 +74,7 @@ def create_app(deps: ApiDeps, *, title: str = "Vigil") -> FastAPI:
     app.include_router(stream.router)
     app.include_router(events.router)
     app.include_router(media.router)
+    app.include_router(rules.router)
     app.include_router(stats.router)
     app.include_router(system.router)
 

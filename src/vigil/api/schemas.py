@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from vigil.api.registry import Overlay
 from vigil.api.sysinfo import StorageUsage
-from vigil.config.analytics import LineConfig, ZoneConfig
+from vigil.config.analytics import (
+    LineConfig,
+    RuleConfig,
+    ZoneConfig,
+    annotate_analytics_errors,
+)
 from vigil.delivery.outbox import OutboxHealth
 from vigil.events.records import (
     Attributes,
@@ -149,11 +164,48 @@ class CameraOut(_Out):
 
 
 class Geometry(BaseModel):
-    """A camera's zones and lines (normalised 0-1 image coordinates)."""
+    """A camera's zones and lines (normalised 0-1 image coordinates) and its rules.
+
+    Errors name the field without the rule-type tag pydantic puts in a union's path
+    (``rules.2.min_dwell``, not ``rules.2.loitering.min_dwell``), with the config file's
+    messages.
+    """
 
     model_config = ConfigDict(extra="forbid")
     zones: list[ZoneConfig] = Field(default_factory=list, max_length=256)
     lines: list[LineConfig] = Field(default_factory=list, max_length=256)
+    rules: list[RuleConfig] | None = Field(
+        None,
+        max_length=256,
+        description="Behaviour rules keyed by type (see GET /api/rules/schema). GET: the camera's rules. "
+        "PUT: the new rules (an empty list removes them all); omitted or null: the rules stay.",
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _config_errors(cls, data: Any, handler: ModelWrapValidatorHandler[Geometry]) -> Geometry:
+        try:
+            return handler(data)
+        except ValidationError as e:
+            raise _without_camera(annotate_analytics_errors(data, e)) from None
+
+
+_CAMERA_PREFIX = re.compile(r"^camera '[^']*': ")
+
+
+def _without_camera(e: ValidationError) -> ValidationError:
+    """The config's messages start with the camera's name, which a request body does not carry."""
+    return ValidationError.from_exception_data(
+        e.title,
+        [
+            InitErrorDetails(
+                type=PydanticCustomError(err["type"], "{message}", {"message": _CAMERA_PREFIX.sub("", err["msg"])}),
+                loc=err["loc"],
+                input=err["input"],
+            )
+            for err in e.errors(include_url=False)
+        ],
+    )
 
 
 class HealthOut(_Out):
