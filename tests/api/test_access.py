@@ -11,6 +11,7 @@ from vigil.auth.testing import (
     assert_camera_routes_enforced,
     iter_endpoints,
 )
+from vigil.config.analytics import RULE_TYPES
 
 
 def test_every_route_without_credentials_is_401(api: Api) -> None:
@@ -24,6 +25,7 @@ def test_every_route_without_credentials_is_401(api: Api) -> None:
         "/api/events/{event_id}/media/{index}",
         "/api/cameras/{camera_id}/counts",
         "/api/cameras/{camera_id}/geometry",
+        "/api/rules/schema",
         "/api/cameras/{camera_id}/overlay",
         "/api/cameras/{camera_id}/heatmap",
         "/api/stats/events",
@@ -62,6 +64,15 @@ def test_viewer_of_a_is_denied_everything_of_b(api: Api) -> None:
         "/api/cameras/{camera_id}/heatmap",
         "/api/stats/lines",
     }
+    # rules go through the camera's geometry: another camera's rules are neither read nor written
+    assert ("GET", "/api/cameras/{camera_id}/geometry") in {ep.key for ep in eps}
+    rules = {"zones": [], "lines": [], "rules": [{"type": "running"}]}
+    assert api.put("viewer_a", "/api/cameras/B/geometry", json=rules).status_code == 403
+    assert api.put("operator_a", "/api/cameras/B/geometry", json=rules).status_code == 403
+    assert api.registry.applied == []
+    assert api.put("admin", "/api/cameras/B/geometry", json=rules).status_code == 200  # the body is valid
+    # the rule schema is no camera's: every logged-in user reads the same
+    assert api.get("viewer_a", "/api/rules/schema").json() == api.get("viewer_b", "/api/rules/schema").json()
 
 
 def test_viewer_of_a_gets_403_on_events_of_b_found_by_id(api: Api) -> None:
@@ -112,6 +123,12 @@ def test_openapi_needs_credentials_and_lists_routes(api: Api) -> None:
     assert r.status_code == 200
     paths = r.json()["paths"]
     assert "/api/events" in paths and "/api/cameras/{camera_id}/geometry" in paths
+    assert "/api/rules/schema" in paths
+    # the geometry body documents its rules, one schema per rule type
+    schemas = r.json()["components"]["schemas"]
+    geometry = next(v for k, v in schemas.items() if k.startswith("Geometry"))
+    rules = geometry["properties"]["rules"]["anyOf"][0]
+    assert rules["type"] == "array" and len(rules["items"]["oneOf"]) == len(RULE_TYPES)
     assert "/api/openapi.json" not in paths
     # every documented route is a real route
     served = {ep.path for ep in iter_endpoints(api.app)}
