@@ -75,6 +75,8 @@ __all__ = [
     "FLOW_STEP",
     "FLOW_WIDTH",
     "MAX_GAP",
+    "SHARED_MAX_DT",
+    "SHARED_MAX_INTERVAL",
     "CrowdMotion",
     "CrowdMotionMeter",
     "DenseFlow",
@@ -96,6 +98,12 @@ F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 U8 = npt.NDArray[np.uint8]
 
+SHARED_MAX_DT = 0.1
+"""Seconds a flow from another consumer (the scene model) may span for the crowd to read it: over longer steps
+walkers' flow reads faster than the thresholds below were set for (``vtest.avi`` at 10 fps with the scene
+model's two-frame step gives false crowd_running)."""
+SHARED_MAX_INTERVAL = 0.12
+"""Seconds between flows of a shared flow at most: a rule's 0.6 s window needs about five of them."""
 MOVING_SPEED = 0.3
 """Body heights per second above which a pixel counts as moving (a person shifting their weight is slower)."""
 MIN_SHIFT = 0.3

@@ -27,7 +27,14 @@ from datetime import tzinfo
 import numpy as np
 
 from vigil.analytics.base import F64, Bool, FrameState, Rule
-from vigil.analytics.crowd_motion import CrowdMotionMeter, DenseFlow, MotionAware, PeopleRows
+from vigil.analytics.crowd_motion import (
+    SHARED_MAX_DT,
+    SHARED_MAX_INTERVAL,
+    CrowdMotionMeter,
+    DenseFlow,
+    MotionAware,
+    PeopleRows,
+)
 from vigil.analytics.geometry import GroundPlane, ZoneMap
 from vigil.analytics.motion import TrackTable
 from vigil.analytics.occupancy import OccupancyRecorder, OccupancySeries
@@ -99,6 +106,7 @@ class AnalyticsEngine:
             if getattr(c, "motion", False) and getattr(c, "zone", None) is None
         ]
         self._flow: DenseFlow | None = DenseFlow() if self._motion_rules else None
+        self._own_flow = self._flow
         self._crowd = CrowdMotionMeter(max(motion_windows, default=DEFAULT_WINDOW))
         self._people_rows = PeopleRows()
         self._vehicle_lut = np.zeros(len(COCO_CLASSES), bool)
@@ -126,12 +134,26 @@ class AnalyticsEngine:
         """Whether a rule reads the crowd's dense motion (then ``evaluate`` wants the frame's image)."""
         return self._flow is not None
 
+    @property
+    def flow(self) -> DenseFlow | None:
+        """The dense flow the crowd's motion reads (its own or a shared one); None when no rule reads motion."""
+        return self._flow
+
     def share_flow(self, flow: DenseFlow) -> None:
         """Read the crowd's dense motion from ``flow``, the camera's shared :class:`DenseFlow` (the scene model's),
         instead of computing a flow of its own: one optical flow per frame serves both. No-op when no rule reads
-        motion. ``flow`` must be asked for each frame with the same image and time (it then computes once)."""
-        if self._flow is not None:
-            self._flow = flow
+        motion. ``flow`` must be asked for each frame with the same image and time (it then computes once).
+
+        The crowd's thresholds hold for flows over a short step (0.06-0.1 s) at least every
+        ``SHARED_MAX_INTERVAL`` seconds: a flow that comes more seldom is not shared, and when a shared flow spans
+        more than ``SHARED_MAX_DT`` (the scene model's two frames below 20 fps), the engine measures its own."""
+        if self._flow is None:
+            return
+        if flow.interval > SHARED_MAX_INTERVAL + 1e-9:
+            log.info("%s: the shared flow comes every %.2f s, too seldom for the crowd's motion (at most %.2f s); "
+                     "it measures its own", self.camera, flow.interval, SHARED_MAX_INTERVAL)  # fmt: skip
+            return
+        self._flow = flow
 
     @property
     def rule_names(self) -> tuple[str, ...]:
@@ -168,6 +190,11 @@ class AnalyticsEngine:
             motion = None
             if image is not None:
                 field = self._flow.update(image, t)
+                if field is not None and self._flow is not self._own_flow and field.dt > SHARED_MAX_DT + 1e-3:
+                    log.info("%s: the shared flow spans %.2f s (a low frame rate); the crowd's motion measures "
+                             "its own flow", self.camera, field.dt)  # fmt: skip
+                    self._flow = self._own_flow = DenseFlow()
+                    field = self._flow.update(image, t)
                 if field is not None:
                     w, h = frame_size
                     vehicles = tracks.xyxy[self._vehicle_lut.take(tracks.class_ids, mode="clip")]
