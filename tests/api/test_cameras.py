@@ -12,7 +12,7 @@ from vigil.service.health import CameraHealth
 
 def test_camera_detail_and_health(api: Api) -> None:
     cam = api.get("viewer_a", "/api/cameras/A").json()
-    assert cam == {"id": "A", "enabled": True, "zones": ["door"], "lines": ["gate"]}
+    assert cam == {"id": "A", "enabled": True, "zones": ["door"], "lines": ["gate"], "calibrated": False}
     assert api.get("viewer_a", "/api/cameras/A/health").json()["state"] == "online"
 
 

@@ -241,7 +241,9 @@ def test_rule_schema_lists_every_rule_type_with_its_needs(api: Api) -> None:
     assert (types["loitering"]["zone"], types["loitering"]["line"]) == ("required", "none")
     assert (types["line_crossing"]["zone"], types["line_crossing"]["line"]) == ("none", "required")
     assert (types["running"]["zone"], types["running"]["line"]) == ("optional", "none")
-    assert types["loitering"]["description"].startswith("Dwell in a zone for longer than")
+    assert types["loitering"]["description"] == (
+        "Dwell in a zone for longer than min_dwell, tolerant of short occlusions and id switches."
+    )
     assert "type" not in types["running"]["params"]
     assert types["loitering"]["params"]["zone"]["refers_to"] == "zone"
     assert types["line_crossing"]["params"]["line"]["refers_to"] == "line"
@@ -316,3 +318,14 @@ def test_the_schemas_bounds_are_what_put_accepts(api: Api) -> None:
                 r = api.put("admin", URL, json=body([{**rule, name: value}]))
                 assert r.status_code == 422, f"{rtype}.{name} {side}: {value} accepted"
                 assert [e["loc"] for e in r.json()["detail"]] == [["body", "rules", 0, name]], f"{rtype}.{name}"
+
+
+def test_camera_says_whether_its_lengths_are_metres(api: Api) -> None:
+    """The form shows bh/bh/s, or m/m/s on a calibrated camera (GET /api/cameras/{id})."""
+    assert api.get("viewer_a", "/api/cameras/A").json()["calibrated"] is False
+    cfg = api.registry.camera_config("A")
+    ground = [[0, 0], [1, 0], [1, 1], [0, 1]]
+    calibration = {"image_points": [[0.1, 0.5], [0.9, 0.5], [0.9, 0.9], [0.1, 0.9]], "ground_points": ground}
+    api.registry.apply_camera_config("A", cfg.model_validate({**cfg.model_dump(), "calibration": calibration}))
+    assert api.get("viewer_a", "/api/cameras/A").json()["calibrated"] is True
+    assert [c["calibrated"] for c in api.get("admin", "/api/cameras").json()] == [True, False]

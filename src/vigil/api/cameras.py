@@ -32,12 +32,7 @@ def list_cameras(principal: CurrentUser, deps: Deps) -> list[CameraOut]:
         if allowed is None or cid in allowed:
             cfg = deps.cameras.camera_config(cid)
             out.append(
-                CameraOut(
-                    id=cid,
-                    enabled=cfg.enabled,
-                    zones=[z.name for z in cfg.zones],
-                    lines=[x.name for x in cfg.lines],
-                )
+                CameraOut.of(cid, cfg)
             )
     return out
 
@@ -46,12 +41,7 @@ def list_cameras(principal: CurrentUser, deps: Deps) -> list[CameraOut]:
 def get_camera(camera_id: str, _: View, deps: Deps) -> CameraOut:
     known_camera(deps, camera_id)
     cfg = deps.cameras.camera_config(camera_id)
-    return CameraOut(
-        id=camera_id,
-        enabled=cfg.enabled,
-        zones=[z.name for z in cfg.zones],
-        lines=[x.name for x in cfg.lines],
-    )
+    return CameraOut.of(camera_id, cfg)
 
 
 @router.get("/{camera_id}/health", response_model=CameraHealthOut)

@@ -129,7 +129,7 @@ def describe_rule(model: type[BaseModel]) -> RuleTypeOut:
     ]
     return RuleTypeOut(
         type=schema["properties"]["type"]["const"],
-        description=" ".join((model.__doc__ or "").split()),
+        description=" ".join((model.__doc__ or "").replace("``", "").split()),
         zone=_need(params, "zone"),
         line=_need(params, "line"),
         params=params,

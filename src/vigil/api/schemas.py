@@ -24,6 +24,7 @@ from vigil.config.analytics import (
     ZoneConfig,
     annotate_analytics_errors,
 )
+from vigil.config.service import CameraConfig
 from vigil.delivery.outbox import OutboxHealth
 from vigil.events.records import (
     Attributes,
@@ -161,6 +162,16 @@ class CameraOut(_Out):
     enabled: bool
     zones: list[str]
     lines: list[str]
+    calibrated: bool = Field(
+        description="Ground-plane calibrated: its rules' lengths and speeds are in m and m/s, not bh and bh/s."
+    )
+
+    @classmethod
+    def of(cls, camera: str, cfg: CameraConfig) -> CameraOut:
+        return cls(
+            id=camera, enabled=cfg.enabled, zones=[z.name for z in cfg.zones],
+            lines=[x.name for x in cfg.lines], calibrated=cfg.calibration is not None,
+        )  # fmt: skip
 
 
 class Geometry(BaseModel):
