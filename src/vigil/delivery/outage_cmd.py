@@ -22,9 +22,11 @@ def add_outage_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _line(name: str, d: DestinationResult) -> str:
-    delay = "-" if d.max_delay is None else f"{d.max_delay:.1f} s"
-    return (f"  {name:8s} expected {d.expected}  delivered {d.delivered}  lost {d.lost}  "
-            f"repeated {d.duplicates}  latest arrival after recovery {delay}")  # fmt: skip
+    def s(v: float | None) -> str:
+        return "-" if v is None else f"{v:.1f} s"
+
+    return (f"  {name:8s} expected {d.expected}  delivered {d.delivered}  lost {d.lost}  repeated {d.duplicates}  "
+            f"delay median {s(d.median_delay)} max {s(d.max_delay)}  all in {s(d.recovery)} after recovery")  # fmt: skip
 
 
 def run_outage_command(args: argparse.Namespace) -> int:
