@@ -125,3 +125,17 @@ def test_traceback_only_with_debug(tmp_path: Path) -> None:
     assert plain.returncode == 2 and debug.returncode == 2
     assert "Traceback" not in plain.stderr and len(plain.stderr.strip().splitlines()) == 1
     assert "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["bench", "latency", "--duration", "0"], "--duration must be > 0"),
+        (["bench", "latency", "--video", "/nonexistent/cam.avi"], "video /nonexistent/cam.avi not found"),
+        (["bench", "outage", "--outage", "-5"], "--outage and --rate must be > 0"),
+        (["users", "--db", "sqlite:///x.db", "--config", "serve.yaml", "list"], "either --db or --config"),
+    ],
+)
+def test_bench_and_users_bad_options(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = _run(argv, capsys)
+    assert code == 2 and fragment in err, err
