@@ -30,10 +30,10 @@ def test_login_then_grid_shows_live_cameras(ui: UiServer, open_page: Any, artifa
 
     tile = page.locator('article.tile[data-camera="A"]')
     live = tile.locator(".live")
-    page.wait_for_function("() => Number(document.querySelector('.tile .live').dataset.frames || 0) >= 1")
+    page.wait_for_function("() => Number(document.querySelector('.tile .live')?.dataset.frames || 0) >= 1")
     first = live.locator("img.frame").get_attribute("src")
     page.wait_for_function(
-        "(src) => document.querySelector('.tile .live img.frame').getAttribute('src') !== src", arg=first
+        "(src) => document.querySelector('.tile .live img.frame')?.getAttribute('src') !== src", arg=first
     )
     assert tile.locator(".badge").inner_text().startswith("online")
     shot(page, artifacts, "cameras")
@@ -42,7 +42,7 @@ def test_login_then_grid_shows_live_cameras(ui: UiServer, open_page: Any, artifa
     page.wait_for_url("**/cameras/A")
     # the full view streams MJPEG and draws the tracks over it
     page.locator('.detail .live[data-mode="mjpeg"]').wait_for()
-    page.wait_for_function("() => document.querySelector('.detail .live img.frame').naturalWidth === 320")
+    page.wait_for_function("() => document.querySelector('.detail .live img.frame')?.naturalWidth === 320")
     page.locator(".detail .live .frame-status").wait_for(state="hidden")
     if Overlay is not None:
         page.locator('.detail .live[data-tracks="1"]').wait_for()
@@ -71,7 +71,7 @@ def test_event_review_clip_ack_and_live_arrival(ui: UiServer, open_page: Any, ar
     page.locator(f'.event-row[data-id="{ui.events.a_with_media}"]').click()
     detail = page.locator(".event-detail")
     detail.locator("img.snapshot").wait_for()
-    page.wait_for_function("() => document.querySelector('.event-detail img.snapshot').naturalWidth > 0")
+    page.wait_for_function("() => document.querySelector('.event-detail img.snapshot')?.naturalWidth > 0")
     video = detail.locator("video.clip")
     video.wait_for()
     played = page.evaluate(

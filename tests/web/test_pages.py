@@ -274,18 +274,54 @@ def test_system_page_shows_health_of_the_callers_cameras(ui: UiServer, open_page
     page.get_by_role("heading", name="Not allowed").wait_for()
 
 
-def test_zone_editor_refuses_to_drop_a_zone_a_rule_uses(ui: UiServer, open_page: Any) -> None:
+def test_zone_editor_rules_with_parameters_and_inline_errors(ui: UiServer, open_page: Any, artifacts: Path) -> None:
     page, _ = open_page(ui.url)
     login(page, "admin")
     page.goto("/zones?camera=B")
-    page.locator("#zone-list .shape").first.wait_for()
+    rules = page.locator("#rule-list .rule")
+    rules.nth(1).wait_for()
+    assert rules.count() == 2
+
+    # dropping the zone a rule uses: the rule's zone field says why nothing was saved
     page.locator("#zone-list .shape").first.get_by_role("button", name="Delete zone").click()
-    assert page.locator("#zone-list .shape").count() == 0
     page.get_by_role("button", name="Save to camera").click()
-    errors = page.locator("#geometry-errors")
-    errors.filter(has_text="rules.0").wait_for()
-    assert "door" in errors.inner_text()
+    zone_error = page.locator('#rule-list .rule[data-index="0"] [data-param=zone] .field-error')
+    zone_error.wait_for()
+    assert "door" in zone_error.inner_text()
+    assert page.locator("#geometry-errors").inner_text().startswith("Not saved")
     assert [z.name for z in ui.registry.camera_config("B").zones] == ["door"]
     page.get_by_role("button", name="Discard changes").click()
     page.locator("#zone-list .shape").first.wait_for()
     assert page.locator("#geometry-errors").inner_text() == ""
+
+    # attach a loitering rule to the zone; a parameter out of bounds comes back inline
+    page.get_by_label("New rule type").select_option("loitering")
+    page.get_by_role("button", name="Add rule").click()
+    rules.nth(2).wait_for()
+    assert rules.nth(2).get_by_label("Rule 3 zone", exact=True).input_value() == "door"
+    rules.nth(2).locator("summary", has_text="More parameters").click()
+    dwell = rules.nth(2).get_by_label("Rule 3 min dwell (s)", exact=True)
+    dwell.fill("-5")
+    dwell.press("Tab")
+    page.get_by_role("button", name="Save to camera").click()
+    error = page.locator('#rule-list .rule[data-index="2"] [data-param=min_dwell] .field-error')
+    error.wait_for()
+    assert "0" in error.inner_text()
+    shot(page, artifacts, "zones-rule-error")
+    rules.nth(2).get_by_label("Rule 3 min dwell (s)", exact=True).fill("20")
+    rules.nth(2).get_by_label("Rule 3 min dwell (s)", exact=True).press("Tab")
+    page.get_by_role("button", name="Save to camera").click()
+    page.locator("#toast").filter(has_text="Saved to camera B").wait_for()
+    cfg = ui.registry.camera_config("B")
+    loiter = next(r for r in cfg.rules if r.type == "loitering")
+    assert (loiter.zone, loiter.min_dwell) == ("door", 20.0)
+
+    # renaming the zone carries its rules along
+    page.locator("#zone-list input[name=name]").first.fill("entrance")
+    page.get_by_role("button", name="Save to camera").click()
+    page.wait_for_function("() => document.querySelector('#zone-list input[name=name]')?.value === 'entrance'")
+    page.locator("#toast").filter(has_text="Saved to camera B").wait_for()
+    cfg = ui.registry.camera_config("B")
+    assert [z.name for z in cfg.zones] == ["entrance"]
+    assert {r.zone for r in cfg.rules if getattr(r, "zone", None)} == {"entrance"}
+    assert "door" in {z.name for z in ui.registry.camera_config("A").zones}

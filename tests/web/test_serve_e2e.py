@@ -126,18 +126,18 @@ def test_operator_flow_on_the_demo_camera(serve: tuple[str, Serve, Path], open_p
     page.goto("/")
     page.locator('article.tile[data-camera="demo"]').wait_for()
     page.wait_for_function(
-        "() => Number(document.querySelector('article.tile[data-camera=demo] .live').dataset.frames || 0) >= 1",
+        "() => Number(document.querySelector('article.tile[data-camera=demo] .live')?.dataset.frames || 0) >= 1",
         timeout=60_000,
     )
     first = page.locator('article.tile[data-camera="demo"] img.frame').get_attribute("src")
     page.wait_for_function(
-        "(src) => document.querySelector('article.tile[data-camera=demo] img.frame').getAttribute('src') !== src",
+        "(src) => document.querySelector('article.tile[data-camera=demo] img.frame')?.getAttribute('src') !== src",
         arg=first, timeout=20_000,
     )  # fmt: skip
     page.locator('article.tile[data-camera="demo"] .badge.online').wait_for(timeout=30_000)
     shot(page, artifacts, "e2e-cameras")
     page.goto("/cameras/demo")
-    page.wait_for_function("() => document.querySelector('.detail .live img.frame').naturalWidth > 0", timeout=20_000)
+    page.wait_for_function("() => document.querySelector('.detail .live img.frame')?.naturalWidth > 0", timeout=20_000)
     shot(page, artifacts, "e2e-camera-detail")
 
     # 3. draw a zone and save it to the camera
@@ -200,7 +200,7 @@ def test_operator_flow_on_the_demo_camera(serve: tuple[str, Serve, Path], open_p
         assert time.monotonic() < deadline, "the occupancy chart never showed data"
         time.sleep(3)
         page.get_by_role("button", name="Refresh").click()
-        page.wait_for_function("() => document.querySelector('#chart-occupancy').dataset.points !== undefined")
+        page.wait_for_function("() => document.querySelector('#chart-occupancy')?.dataset.points !== undefined")
     page.locator("#chart-occupancy canvas").first.wait_for()
     shot(page, artifacts, "e2e-counts")
     page.goto("/system")

@@ -4,6 +4,7 @@
 
 import { ApiError, cameraPath, get, put } from "../api.js";
 import { field, h, problem, replace, select, svg, toast } from "../dom.js";
+import { classChoices, newRule, ruleForm } from "../rules.js";
 
 const CLOSE_PX = 12;
 
@@ -46,6 +47,12 @@ export async function render(root, ctx) {
   let errors = new Map(); // "zones.0.points" -> message
   let general = [];
   let dirty = false;
+  let schema = null;
+  try {
+    schema = await get("/api/rules/schema");
+  } catch (e) {
+    schema = null; // older servers: rules are edited as JSON
+  }
 
   const cameraSel = select(cameras.map((c) => [c.id, c.id]), cameraId, { name: "camera" });
   const img = h("img", { alt: "" });
@@ -260,7 +267,16 @@ export async function render(root, ctx) {
     const sel = selected && selected.kind === kind && selected.index === index;
     const noun = kind === "zones" ? "Zone" : "Line";
     const name = h("input", { name: "name", value: shape.name, maxlength: 64, "aria-label": `${noun} ${index + 1} name` });
-    name.addEventListener("input", () => { shape.name = name.value; dirty = true; draw(); });
+    name.addEventListener("input", () => {
+      const before = shape.name;
+      shape.name = name.value;
+      // rules that watch this zone or line follow the new name
+      const key = kind === "zones" ? "zone" : "line";
+      for (const r of geo.rules || []) if (r[key] === before) r[key] = shape.name;
+      dirty = true;
+      draw();
+    });
+    name.addEventListener("change", () => { if (hasRules) showRules(); });
     name.addEventListener("focus", () => { if (!sel) { selected = { kind, index }; draw(); markSelected(); } });
     const pts = h("input", { name: "points", value: pointsText(shape.points), "aria-label": `${noun} ${index + 1} points`, spellcheck: "false" });
     pts.addEventListener("change", () => {
@@ -297,12 +313,49 @@ export async function render(root, ctx) {
       h("ul", { class: "shape-list", id: "zone-list" }, geo.zones.map((z, i) => shapeItem("zones", z, i))),
       h("h2", {}, `Lines (${geo.lines.length})`),
       h("ul", { class: "shape-list", id: "line-list" }, geo.lines.map((l, i) => shapeItem("lines", l, i))),
-      hasRules ? rulesEditor() : h("p", { class: "hint" }, "Rules that use these zones and lines are set in the config file."),
+      rulesBox,
     );
+    showRules();
     replace(generalBox, general.map((m) => h("p", {}, m)));
   }
 
-  // Rules: edited here when the server's geometry includes them (GET and PUT with "rules").
+  const rulesBox = h("section", { id: "rules", "aria-label": "Rules" });
+
+  function showRules() {
+    if (!hasRules) {
+      replace(rulesBox, h("p", { class: "hint" }, "Rules that use these zones and lines are set in the config file."));
+      return;
+    }
+    replace(rulesBox, schema ? rulesForms() : rulesEditor());
+  }
+
+  function rulesForms() {
+    const zoneNames = () => geo.zones.map((z) => z.name);
+    const lineNames = () => geo.lines.map((l) => l.name);
+    const items = geo.rules.map((rule, i) => ruleForm(rule, i, {
+      schema, zones: zoneNames, lines: lineNames, errors,
+      onchange: () => { dirty = true; },
+      ontype: (next) => { geo.rules[i] = next; dirty = true; showRules(); rulesBox.querySelector(`.rule[data-index="${i}"] select[name=type]`)?.focus(); },
+      onremove: () => { geo.rules.splice(i, 1); dirty = true; showRules(); },
+    }));
+    const typeSel = select(schema.rules.map((t) => [t.type, t.type.replace(/_/g, " ")]), geo.zones.length ? "loitering" : "running", { name: "new-rule-type" });
+    const add = h("button", { type: "button", class: "secondary", onclick: () => {
+      const t = schema.rules.find((x) => x.type === typeSel.value);
+      geo.rules.push(newRule(t, zoneNames(), lineNames()));
+      dirty = true;
+      showRules();
+      rulesBox.querySelector(".rule:last-of-type select[name=type]")?.focus();
+    } }, "Add rule");
+    return [
+      h("h2", {}, `Rules (${geo.rules.length})`),
+      h("p", { class: "hint" }, "What to detect in these zones and lines. Saved with them, for this camera only."),
+      h("ul", { class: "shape-list", id: "rule-list" }, items),
+      h("div", { class: "row-actions" }, field("New rule type", typeSel), add),
+      classChoices(schema),
+    ];
+  }
+
+  // Rules as JSON, when the server does not describe its rule types.
   function rulesEditor() {
     const items = geo.rules.map((rule, i) => {
       const type = h("input", { name: "type", value: rule.type || "", "aria-label": `Rule ${i + 1} type` });
@@ -321,13 +374,13 @@ export async function render(root, ctx) {
       });
       return h("li", { class: "shape" }, field("Type", type), field("Parameters (JSON: name, zone, line, ...)", paramsBox),
         errorFor(`rules.${i}`),
-        h("button", { type: "button", class: "danger", onclick: () => { geo.rules.splice(i, 1); dirty = true; showList(); } }, "Remove rule"));
+        h("button", { type: "button", class: "danger", onclick: () => { geo.rules.splice(i, 1); dirty = true; showRules(); } }, "Remove rule"));
     });
     const add = h("button", { type: "button", class: "secondary", onclick: () => {
       const zone = geo.zones[0] ? geo.zones[0].name : undefined;
       geo.rules.push(zone ? { type: "loitering", zone } : { type: "running" });
       dirty = true;
-      showList();
+      showRules();
     } }, "Add rule");
     return h("section", {}, h("h2", {}, `Rules (${geo.rules.length})`), h("ul", { class: "shape-list", id: "rule-list" }, items), add);
   }
