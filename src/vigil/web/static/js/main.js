@@ -33,9 +33,14 @@ const state = { me: null, cameras: null };
 let cleanup = null;
 let generation = 0;
 
+let moveFocus = false;
+
 export function navigate(path, { replace: swap = false } = {}) {
   if (swap) history.replaceState({}, "", path);
-  else history.pushState({}, "", path);
+  else {
+    history.pushState({}, "", path);
+    moveFocus = true; // after an in-app link, screen readers start at the new page
+  }
   render();
 }
 
@@ -71,6 +76,8 @@ async function logout() {
 }
 
 function renderNav() {
+  const here = NAV.find((n) => (n.match ? n.match(location.pathname) : location.pathname.startsWith(n.path)));
+  document.title = here ? `${here.label} · Vigil` : location.pathname === "/setup" ? "Set up · Vigil" : "Vigil";
   const top = document.getElementById("top");
   if (!state.me) {
     replace(top, h("span", { class: "brand" }, "Vigil"));
@@ -139,6 +146,8 @@ export async function render() {
     const result = await route[1](root, ctx, ...args);
     if (mine === generation) cleanup = typeof result === "function" ? result : null;
     else if (typeof result === "function") result();
+    if (mine === generation && moveFocus && !root.contains(document.activeElement)) root.focus({ preventScroll: true });
+    moveFocus = false;
   } catch (e) {
     if (mine !== generation) return;
     clear(root);
