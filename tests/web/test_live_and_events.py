@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,15 @@ def test_login_then_grid_shows_live_cameras(ui: UiServer, open_page: Any, artifa
         "(src) => document.querySelector('.tile .live img.frame')?.getAttribute('src') !== src", arg=first
     )
     assert tile.locator(".badge").inner_text().startswith("online")
-    shot(page, artifacts, "cameras")
+    # health comes from the supervisor: a camera going offline shows within a few seconds
+    b = ui.registry.health("B")
+    ui.registry.set_health(replace(b, state="offline"))
+    try:
+        page.locator('article.tile[data-camera="B"] .badge.offline').wait_for()
+        assert page.locator('article.tile[data-camera="B"] .badge').inner_text() == "offline"
+        shot(page, artifacts, "cameras")
+    finally:
+        ui.registry.set_health(b)
 
     page.locator('article.tile[data-camera="A"] h2 a').click()
     page.wait_for_url("**/cameras/A")
