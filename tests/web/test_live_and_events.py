@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +142,18 @@ def test_filters_and_names_render_as_text(ui: UiServer, open_page: Any, artifact
     assert page.locator(".event-detail .meta .name").inner_text() == XSS
     assert page.locator('img[src="x"]').count() == 0
     shot(page, artifacts, "events-escaped-names")
+
+    # rule and time filters: only gatherings of camera A that started in the last 27 minutes
+    since = datetime.now() - timedelta(minutes=27)  # the form takes local time
+    page.get_by_label("Camera").select_option("A")
+    page.get_by_label("Rule").fill("gathering")
+    page.get_by_label("From").fill(since.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**rule=gathering**")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#event-list .event-row')].every((r) => r.dataset.rule === 'gathering')"
+    )
+    starts = page.locator("#event-list .event-row").evaluate_all("rows => rows.map((r) => r.dataset.started)")
+    cutoff = since.replace(second=0, microsecond=0).astimezone(UTC)
+    assert starts and all(datetime.fromisoformat(s) >= cutoff for s in starts), starts
+    assert len(starts) < 5  # the older gatherings are left out

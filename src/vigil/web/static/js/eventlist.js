@@ -12,7 +12,7 @@ export function eventRow(e, { onselect, selected, showCamera = true } = {}) {
       type: "button",
       class: `event-row${selected ? " selected" : ""}`,
       "aria-pressed": selected ? "true" : "false",
-      dataset: { id: e.id },
+      dataset: { id: e.id, started: e.started_at, rule: e.rule },
       title: when(e.started_at),
       onclick: () => onselect && onselect(e),
     },
