@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
@@ -26,7 +27,8 @@ try:  # the overlay types arrive with the API's overlay route
 except ImportError:  # pragma: no cover
     Overlay = TrackOverlay = None  # type: ignore[assignment,misc]
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("VIGIL_CHROMIUM", "/usr/bin/chromium")
+"""Debian's chromium (CI installs it); VIGIL_CHROMIUM names another build."""
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
