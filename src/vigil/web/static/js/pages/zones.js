@@ -417,8 +417,8 @@ export async function render(root, ctx) {
     general = [];
     try {
       await put(cameraPath(cameraId, "/geometry"), body);
-      toast(`Saved to camera ${cameraId}`);
       await load();
+      toast(`Saved to camera ${cameraId}`);
     } catch (e) {
       if (e instanceof ApiError && e.status === 422) {
         for (const f of e.fields) {
