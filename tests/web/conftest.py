@@ -157,6 +157,15 @@ class PageProblems:
         assert not self.errors, f"script errors: {self.errors}"
 
 
+def on_dialog(dialog: Any, problems: PageProblems) -> None:
+    """The UI asks `confirm` before deleting (accepted here); an alert means script ran from data."""
+    if dialog.type == "confirm":
+        dialog.accept()
+        return
+    problems.dialogs.append(f"{dialog.type}: {dialog.message}")
+    dialog.dismiss()
+
+
 @pytest.fixture
 def open_page(browser: Browser) -> Iterator[Any]:
     """open_page(base_url, width=1280, height=800) -> (page, problems); checked at teardown."""
@@ -168,7 +177,7 @@ def open_page(browser: Browser) -> Iterator[Any]:
         page = context.new_page()
         problems = PageProblems(base_url)
         page.on("pageerror", lambda e: problems.errors.append(str(e)))
-        page.on("dialog", lambda d: (problems.dialogs.append(d.message), d.dismiss()))
+        page.on("dialog", lambda d: on_dialog(d, problems))
 
         def on_request(request: Any) -> None:
             if not (request.url.startswith(base_url) or request.url.startswith(("blob:", "data:"))):

@@ -136,6 +136,24 @@ def test_users_page_creates_user_and_token(ui: UiServer, open_page: Any, artifac
     page.locator("#tokens td").filter(has_text="home assistant").wait_for()
     shot(page, artifacts, "users")
 
+    # revoke the token: the API stops taking it
+    page.locator("#tokens tr", has_text="home assistant").get_by_role("button", name="Revoke").click()
+    page.locator("#tokens tr", has_text="home assistant").filter(has_text="revoked").wait_for()
+    assert httpx.get(f"{ui.url}/api/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+    # change role, cameras and disabled; then delete the user
+    row = page.locator("#users tr[data-user=night_shift]")
+    row.get_by_label("Role of night_shift").select_option("viewer")
+    row.get_by_label("Cameras of night_shift").fill("B")
+    row.get_by_label("night_shift disabled").check()
+    row.get_by_role("button", name="Save").click()
+    page.locator("#toast").filter(has_text="User night_shift saved").wait_for()
+    user = next(u for u in ui.deps.auth.list_users() if u.username == "night_shift")
+    assert (user.role.value, user.cameras, user.disabled) == ("viewer", ("B",), True)
+    page.locator("#users tr[data-user=night_shift]").get_by_role("button", name="Delete").click()
+    page.locator("#users tr[data-user=night_shift]").wait_for(state="detached")
+    assert "night_shift" not in {u.username for u in ui.deps.auth.list_users()}
+
 
 def test_viewer_sees_only_own_camera_and_no_admin_pages(ui: UiServer, open_page: Any, artifacts: Path) -> None:
     page, _ = open_page(ui.url)
