@@ -45,7 +45,7 @@ export async function renderDetail(root, ctx, cameraId) {
   const events = new Map();
 
   const showEvents = () => {
-    const sorted = [...events.values()].sort((a, b) => b.started_at.localeCompare(a.started_at)).slice(0, 20);
+    const sorted = [...events.values()].sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at)).slice(0, 20);
     replace(list, sorted.length ? sorted.map((e) => eventRow(e, {
       showCamera: false,
       onselect: (ev) => ctx.navigate(`/events?camera=${encodeURIComponent(cam.id)}&event=${encodeURIComponent(ev.id)}`),

@@ -22,8 +22,9 @@ function matches(e, f) {
   if (f.zone && e.zone !== f.zone) return false;
   if (f.acknowledged === "true" && !e.acknowledged_at) return false;
   if (f.acknowledged === "false" && e.acknowledged_at) return false;
-  if (f.since && e.started_at < f.since) return false;
-  if (f.until && e.started_at >= f.until) return false;
+  const t = Date.parse(e.started_at);
+  if (f.since && t < Date.parse(f.since)) return false;
+  if (f.until && t >= Date.parse(f.until)) return false;
   return true;
 }
 
@@ -141,6 +142,9 @@ export async function render(root, ctx) {
   }
 
   function showList() {
+    // a live arrival re-draws the list: the focused row keeps the focus
+    const focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest(".event-row") : null;
+    const focusedId = focused && list.contains(focused) ? focused.dataset.id : null;
     const rules = [...new Set(events.map((e) => e.rule))].sort();
     replace(rulesList, rules.map((r) => h("option", { value: r })));
     replace(list, events.length ? events.map((e) => eventRow(e, { selected: e.id === selectedId, onselect: (ev) => {
@@ -148,6 +152,7 @@ export async function render(root, ctx) {
       scrollToDetail = window.matchMedia("(max-width: 800px)").matches;
       selectEvent(ev.id, true);
     } })) : h("li", { class: "muted" }, "No events match."));
+    if (focusedId) list.querySelector(`.event-row[data-id="${CSS.escape(focusedId)}"]`)?.focus({ preventScroll: true });
     drawTimeline();
   }
 
@@ -300,7 +305,7 @@ export async function render(root, ctx) {
     if (i >= 0) events[i] = e;
     else if (matches(e, filters)) {
       events.unshift(e);
-      events.sort((a, b) => b.started_at.localeCompare(a.started_at));
+      events.sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at));
       announce.textContent = `New event: ${eventLabel(e)} on camera ${e.camera}`;
     } else return;
     showList();
