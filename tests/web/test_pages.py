@@ -343,3 +343,48 @@ def test_zone_editor_rules_with_parameters_and_inline_errors(ui: UiServer, open_
     assert [z.name for z in cfg.zones] == ["entrance"]
     assert {r.zone for r in cfg.rules if getattr(r, "zone", None)} == {"entrance"}
     assert "door" in {z.name for z in ui.registry.camera_config("A").zones}
+
+
+CONTRAST_JS = """() => {
+  const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+    }
+    return [15, 19, 26];
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.checkVisibility() || el.closest('.live, .heat, .stage, .uplot, option')) continue;
+    const style = getComputedStyle(el);
+    const fg = parse(style.color).slice(0, 3);
+    const [a, b] = [lum(fg), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) bad.push(`${el.tagName}.${el.className}: ${ratio.toFixed(2)} "${el.textContent.trim().slice(0, 30)}"`);
+  }
+  return bad;
+}"""
+
+
+def test_text_contrast_is_at_least_4_5(ui: UiServer, open_page: Any) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    for path, ready in (
+        ("/", "article.tile"),
+        ("/events", "#event-list .event-row"),
+        ("/users", "#users"),
+        ("/zones?camera=A", "#rule-list .rule"),
+        ("/system", "#health"),
+    ):
+        page.goto(path)
+        page.locator(ready).first.wait_for()
+        if path == "/events":
+            page.locator("#event-list .event-row").first.click()
+            page.locator(".event-detail:not([data-loading]) h2").wait_for()
+        assert page.evaluate(CONTRAST_JS) == [], path
