@@ -16,7 +16,7 @@ export class ApiError extends Error {
   constructor(status, body, path) {
     const detail = body && body.detail;
     const fields = Array.isArray(detail)
-      ? detail.map((d) => ({ loc: (d.loc || []).map(String), msg: String(d.msg || "invalid") }))
+      ? detail.map((d) => ({ loc: (d.loc || []).map(String), msg: String(d.msg || "invalid").replace(/^Value error, /, "") }))
       : [];
     const message = typeof detail === "string"
       ? detail
