@@ -13,6 +13,10 @@ when, over that window,
 A paced file camera that falls behind drops frames (as a live camera would) rather than
 lagging without bound, so an overloaded machine shows as a lower analysis rate.
 
+The trial also reads each worker's CPU time at the start and end of the window (Linux
+``/proc``): CPU milliseconds per analysed frame is steadier than the held count on a
+busy machine, and gives how many cameras a number of idle cores could carry at that cost.
+
 ``search`` ramps N (doubling from ``start``, then bisecting between the last N that held
 and the first that did not) with short trials, for each motion-gating setting asked for.
 Confirm the answer with one long trial (``--duration 600``) at that N.
@@ -95,7 +99,14 @@ class CameraVerdict:
 
 @dataclass(frozen=True, slots=True)
 class TrialResult:
-    """N cameras for one window; ``held`` when every camera held its rate."""
+    """N cameras for one window; ``held`` when every camera held its rate.
+
+    started_in: seconds until every camera was online. load_before: 1-minute load average
+    when the trial began (other work on the machine). worker_cpu_seconds: CPU of the
+    reaped workers over the whole trial, start-up included. events: behaviour events
+    received. window_cpu_seconds: workers' CPU over the window only (None where /proc is
+    unreadable); window_frames: frames they analysed in it (mean rate x window).
+    """
 
     cameras: int
     motion_gating: bool
