@@ -18,6 +18,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from vigil.analytics.occupancy import ZoneCounts
 from vigil.types import Event
 
 F64 = npt.NDArray[np.float64]
@@ -36,6 +37,8 @@ class FrameState:
     in_zone: (N, Z) bool, zone order as in ``zone_cols``. unit: "bh" or "m".
     ``velocity(window)`` / ``speed(window)``: smoothed motion, cached per window; not valid for a
     track seen for less than half the window or whose box is cut by the frame edge.
+    counts: people counted by the camera's counting stage (``counting: {occupancy: true}``), used for
+    person occupancy instead of the tracks; None when the camera counts tracks.
     """
 
     t: float
@@ -53,6 +56,7 @@ class FrameState:
     zone_cols: dict[str, int]
     unit: str
     _velocity_fn: Callable[[float], tuple[F64, Bool]]
+    counts: ZoneCounts | None = None
     _vel_cache: dict[float, tuple[F64, Bool]] = field(default_factory=dict)
     _mask_cache: dict[tuple[frozenset[int] | None, str | None], Bool] = field(default_factory=dict)
 

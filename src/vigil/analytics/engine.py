@@ -37,7 +37,7 @@ from vigil.analytics.crowd_motion import (
 )
 from vigil.analytics.geometry import GroundPlane, ZoneMap
 from vigil.analytics.motion import TrackTable
-from vigil.analytics.occupancy import OccupancyRecorder, OccupancySeries
+from vigil.analytics.occupancy import OccupancyRecorder, OccupancySeries, ZoneCounts
 from vigil.analytics.rules import LineCounts, LineCrossingRule, build_rule
 from vigil.analytics.scale import RowHeightModel, body_heights
 from vigil.config.analytics import (
@@ -88,6 +88,7 @@ class AnalyticsEngine:
             raise ConfigError("; ".join(e["msg"] for e in problem.errors()))
         self._zones = ZoneMap([z.points for z in zones])
         self._zone_cols = {z.name: i for i, z in enumerate(zones)}
+        self._zone_names = [z.name for z in zones]
         self._ground = (
             GroundPlane(calibration.image_points, calibration.ground_points) if calibration is not None else None
         )
@@ -166,6 +167,7 @@ class AnalyticsEngine:
         frame_size: tuple[int, int],
         wall_time: float | None = None,
         image: Image | None = None,
+        counts: ZoneCounts | None = None,
     ) -> list[Event]:
         """Run every rule on one frame's tracks.
 
@@ -173,6 +175,8 @@ class AnalyticsEngine:
         wall_time: wall-clock seconds since the epoch of the frame, for active hours (None: always armed).
         image: the frame (H, W, 3) BGR or (H, W) grey, with masked areas blanked as the detector saw it,
         for the crowd's dense motion; None: the rules use tracks only.
+        counts: the latest people counts of the camera's counting stage (``vigil.count.live``); when given,
+        person occupancy and overcrowding use them instead of counting tracks.
         """
         if self._last_t is not None and t < self._last_t:
             if not self._warned_time:
@@ -183,9 +187,14 @@ class AnalyticsEngine:
         t0 = time.perf_counter()
         self._last_t = t
         state = self._measure(tracks, t, frame_size, wall_time)
-        persons = state.select(self._person)
-        zone_counts = state.in_zone[persons].sum(axis=0) if state.in_zone.shape[1] else _NO_ZONES
-        self._occupancy.add(t, zone_counts, int(np.count_nonzero(persons)))
+        state.counts = counts
+        if counts is not None:
+            zone_counts = np.array([_rounded(counts.get(z)) for z in self._zone_names], np.int64)
+            self._occupancy.add(t, zone_counts, _rounded(counts.total))
+        else:
+            persons = state.select(self._person)
+            zone_counts = state.in_zone[persons].sum(axis=0) if state.in_zone.shape[1] else _NO_ZONES
+            self._occupancy.add(t, zone_counts, int(np.count_nonzero(persons)))
         if self._flow is not None:
             motion = None
             if image is not None:
@@ -267,3 +276,8 @@ class AnalyticsEngine:
             in_zone=self._zones.lookup(foot_norm, (w, h)), zone_cols=self._zone_cols, unit=self.unit,
             _velocity_fn=velocity,
         )  # fmt: skip
+
+
+def _rounded(count: float | None) -> int:
+    """A counting stage's estimate as whole people (0 for a zone it does not count)."""
+    return 0 if count is None else max(0, round(count))

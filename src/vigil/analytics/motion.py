@@ -53,7 +53,7 @@ class TrackTable:
     def __init__(
         self, windows: Sequence[float], retention: float = 5.0, height_tau: float = 0.5, slots: int = 64
     ) -> None:
-        self.windows = tuple(sorted(set(float(w) for w in windows)))
+        self.windows = tuple(sorted({float(w) for w in windows}))
         if not self.windows or min(self.windows) <= 0:
             raise ValueError(f"velocity windows must be positive seconds, got {windows}")
         self._taus = [w / 3.0 for w in self.windows]

@@ -17,6 +17,23 @@ import numpy.typing as npt
 
 
 @dataclass(frozen=True, slots=True)
+class ZoneCounts:
+    """People counted at stream time ``t`` by a counting stage (``vigil.count.live``), not by tracks.
+
+    total: people in the whole frame; zones: zone name -> people in it. Floats: calibrated,
+    smoothed estimates (a dense crowd's count, with the people the tracker never holds).
+    """
+
+    t: float
+    total: float
+    zones: dict[str, float]
+
+    def get(self, zone: str | None) -> float | None:
+        """The count of ``zone`` (None: the whole frame); None for a zone it does not count."""
+        return self.total if zone is None else self.zones.get(zone)
+
+
+@dataclass(frozen=True, slots=True)
 class OccupancySeries:
     """A snapshot of occupancy.
 

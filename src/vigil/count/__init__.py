@@ -10,6 +10,7 @@
 - :func:`load_counting_dataset`: the shared labelled layout (``frames/`` + ``labels.csv``).
 """
 
+import vigil.config  # noqa: F401  (vigil.config reads count.config: loading it first keeps the import order sound)
 from vigil.count.calibration import CountCalibration, fit_calibration
 from vigil.count.config import CountingConfig
 from vigil.count.counter import Counter

@@ -50,6 +50,16 @@ class CountingConfig(StrictModel):
         "calibration); median/mean: over smoothing_window seconds; off.",
     )
     smoothing_window: float = Field(2.0, gt=0.0, le=600.0, description="Seconds of the median/mean window.")
+    occupancy: bool = Field(
+        False,
+        description="Occupancy and overcrowding (person counts) use this counting (tiles, calibration, smoothing) "
+        "instead of counting tracks: better in dense scenes, where a small detector misses people at the back. "
+        "Runs the tiled detector once every `interval` seconds.",
+    )
+    interval: float = Field(
+        1.0, ge=0.0, le=600.0,
+        description="Seconds of stream time between counts when `occupancy` is on (the last count holds between).",
+    )
 
     @field_validator("thresholds")
     @classmethod

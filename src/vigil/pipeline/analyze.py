@@ -20,6 +20,7 @@ from vigil import __version__
 from vigil.analytics.engine import AnalyticsEngine
 from vigil.analytics.scene import SceneModel, UnusualActivityDetector
 from vigil.config.models import AnalysisConfig
+from vigil.count.live import CountingStage
 from vigil.detect import create_detector
 from vigil.detect.classes import PERSON
 from vigil.errors import OutputError
@@ -115,8 +116,9 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
         if cfg.scene_model is not None:
             unusual = UnusualActivityDetector(SceneModel.load(cfg.scene_model), cfg.unusual_activity, cfg.camera)
         pipeline = CameraPipeline(
-            cfg.camera, detector, VigilTracker(cfg.tracker), AnalyticsEngine.from_config(cfg), unusual
-        )
+            cfg.camera, detector, VigilTracker(cfg.tracker), AnalyticsEngine.from_config(cfg), unusual,
+            CountingStage.from_config(cfg),
+        )  # fmt: skip
         masker = FrameMasker(cfg.masks)  # the detector sees masked frames; outputs show the originals
         scene = SceneGeometry.from_config(cfg)
         live = isinstance(source, LiveSource)
@@ -188,6 +190,7 @@ def analyze(spec: str, cfg: AnalysisConfig, opts: AnalyzeOptions) -> AnalyzeResu
             "postprocess": dt.postprocess,
             "tracking": pipeline.tracking_seconds,
             "analytics": pipeline.analytics_seconds,
+            **({"counting": pipeline.counting_seconds} if pipeline.counting is not None else {}),
             "outputs": output_seconds,
             "total": wall,
         }

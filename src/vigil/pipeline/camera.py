@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from vigil.analytics.engine import AnalyticsEngine
 from vigil.analytics.scene import SceneScorer, UnusualActivityDetector
+from vigil.count.live import CountingStage
 from vigil.detect.base import Detector
 from vigil.track.base import Tracker
 from vigil.types import Detections, Event, Frame, Tracks
@@ -38,12 +39,17 @@ class CameraPipeline:
         tracker: Tracker,
         analytics: AnalyticsEngine,
         unusual: UnusualActivityDetector | None = None,
+        counting: CountingStage | None = None,
     ) -> None:
+        """``counting``: the camera's counting stage when occupancy and overcrowding use counts, not tracks
+        (``CountingStage.from_config``). With ``unusual``, one optical flow per frame serves the scene model and
+        the rules that read the crowd's motion."""
         self.camera = camera
         self.detector = detector
         self.tracker = tracker
         self.analytics = analytics
         self.unusual = unusual
+        self.counting = counting
         self.scorer = SceneScorer(unusual.model) if unusual is not None else None
         if self.scorer is not None:
             analytics.share_flow(self.scorer.flow)  # one optical flow per frame serves the scene model and the rules
@@ -57,6 +63,11 @@ class CameraPipeline:
         return self.analytics.seconds + self.scene_seconds
 
     @property
+    def counting_seconds(self) -> float:
+        """The counting stage's detector runs (0 when occupancy counts tracks)."""
+        return self.counting.seconds if self.counting is not None else 0.0
+
+    @property
     def anomaly_threshold(self) -> float | None:
         return self.unusual.threshold if self.unusual is not None else None
 
@@ -66,7 +77,9 @@ class CameraPipeline:
         tracks = self.tracker.update(detections, frame.pts)
         ended = tuple(self.tracker.finished())
         self.tracking_seconds += time.perf_counter() - t0
-        events = self.analytics.evaluate(tracks, frame.pts, (frame.width, frame.height), wall_time, image=frame.image)
+        size = (frame.width, frame.height)
+        counts = self.counting.update(frame.image, frame.pts, size) if self.counting is not None else None
+        events = self.analytics.evaluate(tracks, frame.pts, size, wall_time, image=frame.image, counts=counts)
         anomaly = None
         if self.scorer is not None and self.unusual is not None:
             t1 = time.perf_counter()

@@ -1,6 +1,8 @@
 """Overcrowding: the count in a zone (or the frame) stays above a limit.
 
-The event starts once the count has been above ``max_count`` for ``min_duration``
+The count is of tracks, or, when the camera opts in to counting (``counting: {occupancy: true}``) and the rule
+counts people, the counting stage's calibrated, smoothed count (``count_source`` says which). The event starts
+once the count has been above ``max_count`` for ``min_duration``
 seconds (a single frame at or below the limit restarts that wait, except gaps of
 one or two frames, < 0.2 s), updates at each new peak (at most once a second) and
 periodically, and ends after ``end_after`` seconds at or below the limit.
@@ -11,9 +13,11 @@ from __future__ import annotations
 from vigil.analytics.base import FrameState, RuleBase, margin_confidence
 from vigil.analytics.rules._sustain import Sustained
 from vigil.config.analytics import OvercrowdingRule as OvercrowdingConfig
+from vigil.detect.classes import PERSON
 from vigil.types import Event
 
 GAP_TOLERANCE = 0.2
+PERSON_ONLY = frozenset({PERSON})
 PEAK_UPDATE_GAP = 1.0
 
 
@@ -29,11 +33,16 @@ class OvercrowdingRule(RuleBase):
         self._count = 0
         self._ids: list[int] = []
         self._last_update = 0.0
+        self._source = "tracks"
 
     def evaluate(self, s: FrameState) -> list[Event]:
         t = s.t
         m = s.select(self.classes, self.zone)
         count = int(m.sum())
+        counted = s.counts.get(self.zone) if s.counts is not None and self.classes == PERSON_ONLY else None
+        if counted is not None:  # the camera's counting stage: calibrated, smoothed, sees the whole crowd
+            count = max(0, round(counted))
+        self._source = "tracks" if counted is None else "counting"
         above = count > self.max_count
         if above:
             self._count, self._ids = count, [int(x) for x in s.ids[m]]
@@ -59,6 +68,7 @@ class OvercrowdingRule(RuleBase):
             "count": self._count if count is None else count,
             "peak_count": max(self._peak, self._count),
             "limit": self.max_count,
+            "count_source": self._source,
         }
         if self.zone:
             attrs["zone"] = self.zone
