@@ -9,7 +9,7 @@ import pytest
 
 from vigil.config.analytics import ZoneConfig
 from vigil.detect.classes import CLASS_IDS, PERSON
-from vigil.service.health import ALL
+from vigil.service.health import ALL, LineTotal
 from vigil.service.worker_preview import PreviewSender
 from vigil.service.worker_stats import HeatMap, ZoneCounter
 from vigil.types import Frame, Tracks
@@ -108,3 +108,18 @@ def test_preview_rate_follows_the_viewers() -> None:
     assert count(4.0) == 20
     viewers.value = 0
     assert count(4.0) == 4
+
+
+def test_a_line_crossing_is_a_change_too() -> None:
+    from vigil.analytics.rules import LineCounts
+
+    clock = Clock()
+    counter = ZoneCounter("cam", [], interval_s=60.0, clock=clock)
+    crossed = {"door-count": LineCounts("door", {"person": 0}, {})}
+    assert counter.observe(tracks(), SIZE, 0.0, lambda: crossed) is not None
+    clock.now = 2.0
+    assert counter.observe(tracks(), SIZE, 2.0, lambda: crossed) is None
+    crossed = {"door-count": LineCounts("door", {"person": 1}, {"person": 2})}
+    clock.now = 3.0
+    msg = counter.observe(tracks(), SIZE, 3.0, lambda: crossed)
+    assert msg is not None and msg.lines["door-count"] == LineTotal("door", 1, 2) and msg.counts == {ALL: 0}

@@ -16,7 +16,8 @@ and watches the processes:
   up to ``backoff_max`` seconds, and falls back to the initial value once a worker has run
   ``stable_after`` seconds;
 - a worker that sends no heartbeat for ``heartbeat_timeout`` seconds (``start_timeout``
-  for the first, while the child imports), or whose frame loop
+  for the first, while the child imports; ``stop_timeout`` more once it said it is
+  ending, as an interpreter's exit can take seconds on a busy machine), or whose frame loop
   makes no progress for ``stall_timeout`` (+ the camera's own ``timeout``) seconds while
   its source is not reconnecting, is hung: it is killed and restarted the same way;
 - a file camera without ``loop`` that reaches its end is left finished.
@@ -325,8 +326,13 @@ class Supervisor:
             if now - slot.started > s.start_timeout:
                 return f"no heartbeat {now - slot.started:.1f} s after starting"
             return None
-        if now - slot.last_message > s.heartbeat_timeout:
-            return f"no heartbeat for {now - slot.last_message:.1f} s"
+        silent = now - slot.last_message
+        if slot.failure is not None or beat.phase == "finished":  # it said it is ending: give its exit time
+            if silent > s.heartbeat_timeout + s.stop_timeout:
+                return f"no exit {silent:.1f} s after its last message"
+            return None
+        if silent > s.heartbeat_timeout:
+            return f"no heartbeat for {silent:.1f} s"
         if beat.phase == "loading":  # model loading (maybe a download) has no stall limit
             return None
         limit = s.stall_timeout + slot.cfg.timeout

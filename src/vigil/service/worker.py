@@ -257,7 +257,7 @@ class _Outputs:
             self.recorders.push(raw, tracks, events, origin)
         for msg in (
             self.preview.observe(raw, tracks, wall),
-            self.counter.observe(tracks, size, wall, engine.line_counts()),
+            self.counter.observe(tracks, size, wall, engine.line_counts),
             self.heat.observe(tracks, size, wall),
         ):
             if msg is not None:

@@ -80,15 +80,19 @@ class ZoneCounter:
         tracks: Tracks,
         frame_size: tuple[int, int],
         wall: float,
-        lines: Mapping[str, LineCounts] | None = None,
+        lines: Callable[[], Mapping[str, LineCounts]] | None = None,
     ) -> WorkerCounts | None:
-        """Count this frame; return the counts when they are due (see the module docstring)."""
+        """Count this frame; return the counts when they are due (see the module docstring).
+
+        lines: returns the line crossing counts per rule (``AnalyticsEngine.line_counts``);
+        called only when a count may be sent.
+        """
         now = self.clock()
         since = now - self._sent_at
         if since < self.min_interval_s:
             return None
         counts = self.count(tracks, frame_size)
-        totals = {rule: LineTotal(c.line, c.total_in, c.total_out) for rule, c in (lines or {}).items()}
+        totals = {rule: LineTotal(c.line, c.total_in, c.total_out) for rule, c in (lines() if lines else {}).items()}
         if since < self.interval_s and self._last == (counts, totals):
             return None
         self._last = (counts, totals)
