@@ -345,6 +345,58 @@ def test_zone_editor_rules_with_parameters_and_inline_errors(ui: UiServer, open_
     assert "door" in {z.name for z in ui.registry.camera_config("A").zones}
 
 
+def test_zone_editor_canvas_leads_and_rules_are_cards(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    page.goto("/zones?camera=A")
+    cards = page.locator("#rule-list .rule")
+    cards.nth(1).wait_for()
+    page.wait_for_function("() => document.querySelector('#stage img')?.naturalWidth > 0")
+    # the snapshot is the main element: about two thirds of a 1280 px screen
+    stage = page.locator("#stage").bounding_box()
+    assert stage is not None and 0.6 <= stage["width"] / 1280 <= 0.72, stage
+    # each rule is a collapsed card whose one line names type, zone or line and key parameters with units
+    summaries = page.locator("#rule-list .rule-summary").all_inner_texts()
+    assert "gathering · zone door · min people 4 · min duration 10 s" in summaries[0], summaries
+    assert "line crossing · line gate" in summaries[1], summaries
+    assert page.locator("#rule-list details.rule-card[open]").count() == 0
+    assert not page.get_by_label("Rule 1 zone", exact=True).is_visible()
+
+    # the keyboard opens a card; a changed parameter shows in its summary
+    cards.nth(0).locator(".rule-summary").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Rule 1 zone", exact=True).wait_for()
+    cards.nth(0).locator("summary", has_text="More parameters").click()
+    people = page.get_by_label("Rule 1 min people", exact=True)
+    people.fill("6")
+    people.press("Tab")
+    assert "min people 6" in cards.nth(0).locator(".rule-summary").inner_text()
+
+    # the side panel scrolls; the snapshot stays in view
+    cards.nth(1).locator(".rule-summary").click()
+    assert page.evaluate("() => document.documentElement.scrollHeight") > 800
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_function("() => window.scrollY > 0")
+    box = page.locator("#stage").bounding_box()
+    assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 800, box
+
+    # a value the server refuses: the collapsed card opens itself and its field takes the focus
+    people.fill("1")
+    people.press("Tab")
+    cards.nth(0).locator(".rule-summary").click()
+    assert page.locator('#rule-list .rule[data-index="0"] details.rule-card[open]').count() == 0
+    page.get_by_role("button", name="Save to camera").click()
+    page.locator('#rule-list .rule[data-index="0"] [data-param=min_people] .field-error').wait_for()
+    assert page.locator('#rule-list .rule[data-index="0"] details.rule-card[open]').count() == 1
+    assert page.evaluate("() => document.activeElement.name") == "min_people"
+    assert "1 problem" in cards.nth(0).locator(".rule-summary").inner_text()
+    shot(page, artifacts, "zones-cards")
+    page.get_by_role("button", name="Discard changes").click()
+    page.locator("#rule-list .field-error").wait_for(state="detached")
+    assert page.locator("#rule-list details.rule-card[open]").count() == 0
+    assert next(r for r in ui.registry.camera_config("A").rules if r.type == "gathering").min_people == 4
+
+
 CONTRAST_JS = """() => {
   const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
   const lum = ([r, g, b]) => {

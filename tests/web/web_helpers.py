@@ -195,4 +195,6 @@ def login(page: Any, user: str, password: str = PASSWORD) -> None:
 
 
 def shot(page: Any, artifacts: Path, name: str) -> None:
+    """A full-page screenshot, taken from the top (sticky panels then sit where they belong)."""
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)

@@ -135,9 +135,47 @@ export function classChoices(schema) {
   return h("datalist", { id: "choices-classes" }, [...all].map((c) => h("option", { value: c })));
 }
 
+function shown(v) {
+  if (Array.isArray(v)) return v.join(", ");
+  if (typeof v === "number") return String(Math.round(v * 1000) / 1000);
+  return String(v);
+}
+
+/** The parameters a rule's one-line summary names: every min_/max_ threshold (its value or
+ * default) and any other parameter set to something other than its default. */
+function keyParams(rule, typeSchema) {
+  const out = [];
+  for (const p of typeSchema.params) {
+    if (MAIN.has(p.name) || p.name === "update_interval" || p.refers_to) continue;
+    const set = rule[p.name] !== undefined && rule[p.name] !== null && JSON.stringify(rule[p.name]) !== JSON.stringify(p.default);
+    const threshold = /^(min|max)_/.test(p.name);
+    if (!set && !threshold) continue;
+    const value = set ? rule[p.name] : p.default;
+    if (value === null || value === undefined) {
+      if (p.required) out.push(`${p.name.replace(/_/g, " ")} ?`);
+      continue;
+    }
+    out.push(`${p.name.replace(/_/g, " ")} ${shown(value)}${p.unit ? ` ${p.unit}` : ""}`);
+  }
+  return out;
+}
+
+/** One line about a rule: its type (and name), the zone or line it watches and its key
+ * parameters with units, e.g. "loitering · zone door · min dwell 60 s". */
+export function ruleSummary(rule, typeSchema) {
+  const parts = [rule.name ? `${rule.name} (${String(rule.type).replace(/_/g, " ")})` : String(rule.type).replace(/_/g, " ")];
+  if (rule.zone) parts.push(`zone ${rule.zone}`);
+  else if (typeSchema && typeSchema.zone === "optional") parts.push("whole frame");
+  if (rule.line) parts.push(`line ${rule.line}`);
+  if (typeSchema) parts.push(...keyParams(rule, typeSchema));
+  if (rule.enabled === false) parts.push("disabled");
+  return parts.join(" · ");
+}
+
 /**
- * The form of rule `index`. ctx: {schema, zones(), lines(), errors (Map "rules.N.field" -> msg),
- * onchange(), ontype(newRule), onremove()}.
+ * Rule `index` as a card: a one-line summary that expands to its form. ctx: {schema, zones(),
+ * lines(), errors (Map "rules.N.field" -> msg), open, ontoggle(open), onchange(), ontype(newRule),
+ * onremove()}. A rule with an error is always open.
  */
 export function ruleForm(rule, index, ctx) {
   const types = ctx.schema.rules;
@@ -150,12 +188,19 @@ export function ruleForm(rule, index, ctx) {
     const next = types.find((t) => t.type === typeSel.value);
     ctx.ontype(newRule(next, ctx.zones(), ctx.lines()));
   });
+  const mine = [...ctx.errors.entries()].filter(([k]) => k === `rules.${index}` || k.startsWith(`rules.${index}.`));
   const errorOf = (name) => ctx.errors.get(`rules.${index}.${name}`);
-  const general = [...ctx.errors.entries()].filter(([k]) => k === `rules.${index}` || (k.startsWith(`rules.${index}.`) && !(typeSchema && typeSchema.params.some((p) => k === `rules.${index}.${p.name}` || k.startsWith(`rules.${index}.${p.name}.`)))));
+  const general = mine.filter(([k]) => !(typeSchema && typeSchema.params.some((p) => k === `rules.${index}.${p.name}` || k.startsWith(`rules.${index}.${p.name}.`))));
+  const summaryText = h("span", { class: "rule-line" }, ruleSummary(rule, typeSchema));
+  const onchange = () => {
+    summaryText.textContent = ruleSummary(rule, typeSchema);
+    ctx.onchange();
+  };
+  const fieldCtx = { ...ctx, onchange };
   const row = (p) => {
     const label = `Rule ${n} ${p.name.replace(/_/g, " ")}${unitLabel(p)}`;
-    const c = control(rule, p, ctx, label);
-    const err = [...ctx.errors.entries()].filter(([k]) => k === `rules.${index}.${p.name}` || k.startsWith(`rules.${index}.${p.name}.`)).map(([, m]) => m);
+    const c = control(rule, p, fieldCtx, label);
+    const err = mine.filter(([k]) => k === `rules.${index}.${p.name}` || k.startsWith(`rules.${index}.${p.name}.`)).map(([, m]) => m);
     const wrap = field(`${p.name.replace(/_/g, " ")}${unitLabel(p)}${p.required ? " *" : ""}`, c, hintOf(p));
     wrap.classList.add("param");
     wrap.dataset.param = p.name;
@@ -169,13 +214,19 @@ export function ruleForm(rule, index, ctx) {
   const main = params.filter((p) => MAIN.has(p.name) || p.required);
   const more = params.filter((p) => !MAIN.has(p.name) && !p.required);
   const changed = more.some((p) => errorOf(p.name) || (rule[p.name] !== undefined && JSON.stringify(rule[p.name]) !== JSON.stringify(p.default)));
-  return h(
-    "li",
-    { class: "shape rule", dataset: { index } },
-    field(`Rule ${n}`, typeSel, typeSchema ? typeSchema.description : "This server does not describe this rule type."),
-    main.map(row),
-    more.length ? h("details", { open: changed }, h("summary", {}, "More parameters"), more.map(row)) : null,
-    general.length ? h("p", { class: "field-error", role: "alert" }, general.map(([k, m]) => `${k.split(".").slice(2).join(".") || "rule"}: ${m}`).join("; ")) : null,
-    h("button", { type: "button", class: "danger", onclick: ctx.onremove }, "Remove rule"),
+  const details = h(
+    "details",
+    { class: "rule-card", open: Boolean(ctx.open) || mine.length > 0 },
+    h("summary", { class: "rule-summary" },
+      h("span", { class: "rule-n" }, `Rule ${n}`), " ", summaryText,
+      mine.length ? h("span", { class: "tag problem-tag" }, `${mine.length} problem${mine.length === 1 ? "" : "s"}`) : null),
+    h("div", { class: "rule-body" },
+      field(`Rule ${n} type`, typeSel, typeSchema ? typeSchema.description : "This server does not describe this rule type."),
+      main.map(row),
+      more.length ? h("details", { class: "more", open: changed }, h("summary", {}, "More parameters"), more.map(row)) : null,
+      general.length ? h("p", { class: "field-error", role: "alert" }, general.map(([k, m]) => `${k.split(".").slice(2).join(".") || "rule"}: ${m}`).join("; ")) : null,
+      h("button", { type: "button", class: "danger", onclick: ctx.onremove }, "Remove rule")),
   );
+  details.addEventListener("toggle", () => { if (ctx.ontoggle) ctx.ontoggle(details.open); });
+  return h("li", { class: `shape rule${mine.length ? " invalid" : ""}`, dataset: { index } }, details);
 }

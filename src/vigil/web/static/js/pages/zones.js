@@ -47,6 +47,7 @@ export async function render(root, ctx) {
   let errors = new Map(); // "zones.0.points" -> message
   let general = [];
   let dirty = false;
+  let openRules = new Set(); // indices of the rule cards shown expanded
   let schema = null;
   try {
     schema = await get("/api/rules/schema");
@@ -70,12 +71,13 @@ export async function render(root, ctx) {
   const reload = h("button", { type: "button", class: "secondary", onclick: () => load() }, "Discard changes");
 
   root.append(
-    h("div", { class: "page-head" }, h("h1", {}, "Zones and lines"), h("form", { class: "filters" }, field("Camera", cameraSel))),
+    h("div", { class: "page-head" }, h("h1", {}, "Zones and lines"), h("form", { class: "filters compact" }, field("Camera", cameraSel))),
     h("div", { class: "editor" },
-      h("section", { "aria-label": "Drawing area" },
+      h("section", { class: "editor-canvas", "aria-label": "Drawing area" },
         h("div", { class: "toolbar" }, drawZone, drawLine, addSquare, finish, cancel),
         stage, hint),
-      h("aside", { "aria-label": "Shapes" }, list, generalBox, h("div", { class: "toolbar" }, saveButton, reload))),
+      h("aside", { class: "editor-side", "aria-label": "Shapes and rules" },
+        h("div", { class: "toolbar save-bar" }, saveButton, reload), generalBox, list)),
   );
 
   // -- drawing --------------------------------------------------------------------------
@@ -290,13 +292,17 @@ export async function render(root, ctx) {
     if (kind === "lines") {
       buttons.unshift(h("button", { type: "button", class: "secondary", onclick: () => { shape.points = [shape.points[1], shape.points[0]]; dirty = true; showList(); draw(); } }, "Flip direction"));
     }
+    for (const [input, key] of [[name, "name"], [pts, "points"]]) {
+      if ([...errors.keys()].some((k) => k === `${kind}.${index}.${key}` || k.startsWith(`${kind}.${index}.${key}.`))) input.setAttribute("aria-invalid", "true");
+    }
     return h(
       "li",
       { class: `shape${sel ? " selected" : ""}`, dataset: { kind, index } },
-      field(`${noun} name`, name, kind === "zones" ? "Letters, digits, space and _ . : -" : null),
+      h("div", { class: "shape-head" },
+        field(`${noun} name`, name, kind === "zones" ? "Letters, digits, space and _ . : -" : null),
+        h("div", { class: "row-actions" }, buttons)),
       field("Points (x,y from 0 to 1)", pts),
       errorFor(`${kind}.${index}`),
-      h("div", { class: "row-actions" }, buttons),
     );
   }
 
@@ -334,23 +340,31 @@ export async function render(root, ctx) {
     const lineNames = () => geo.lines.map((l) => l.name);
     const items = geo.rules.map((rule, i) => ruleForm(rule, i, {
       schema, zones: zoneNames, lines: lineNames, errors,
+      open: openRules.has(i),
+      ontoggle: (open) => { if (open) openRules.add(i); else openRules.delete(i); },
       onchange: () => { dirty = true; },
-      ontype: (next) => { geo.rules[i] = next; dirty = true; showRules(); rulesBox.querySelector(`.rule[data-index="${i}"] select[name=type]`)?.focus(); },
-      onremove: () => { geo.rules.splice(i, 1); dirty = true; showRules(); },
+      ontype: (next) => { geo.rules[i] = next; openRules.add(i); dirty = true; showRules(); rulesBox.querySelector(`.rule[data-index="${i}"] select[name=type]`)?.focus(); },
+      onremove: () => {
+        geo.rules.splice(i, 1);
+        openRules = new Set([...openRules].filter((j) => j !== i).map((j) => (j > i ? j - 1 : j)));
+        dirty = true;
+        showRules();
+      },
     }));
     const typeSel = select(schema.rules.map((t) => [t.type, t.type.replace(/_/g, " ")]), geo.zones.length ? "loitering" : "running", { name: "new-rule-type" });
     const add = h("button", { type: "button", class: "secondary", onclick: () => {
       const t = schema.rules.find((x) => x.type === typeSel.value);
       geo.rules.push(newRule(t, zoneNames(), lineNames()));
+      openRules.add(geo.rules.length - 1);
       dirty = true;
       showRules();
       rulesBox.querySelector(".rule:last-of-type select[name=type]")?.focus();
     } }, "Add rule");
     return [
       h("h2", {}, `Rules (${geo.rules.length})`),
-      h("p", { class: "hint" }, "What to detect in these zones and lines. Saved with them, for this camera only."),
+      h("p", { class: "hint" }, "What to detect in these zones and lines. Saved with them, for this camera only. Open a rule to edit it."),
       h("ul", { class: "shape-list", id: "rule-list" }, items),
-      h("div", { class: "row-actions" }, field("New rule type", typeSel), add),
+      h("div", { class: "row-actions add-rule" }, field("New rule type", typeSel), add),
       classChoices(schema),
     ];
   }
@@ -391,6 +405,7 @@ export async function render(root, ctx) {
     general = [];
     selected = null;
     dirty = false;
+    openRules = new Set();
     cancelDrawing();
     history.replaceState({}, "", `/zones?camera=${encodeURIComponent(cameraId)}`);
     img.src = `${cameraPath(cameraId, "/snapshot.jpg")}?t=${Date.now()}`;
@@ -434,8 +449,21 @@ export async function render(root, ctx) {
         general.push(e.status === 403 ? `Not allowed: ${e.message}` : `Not saved: ${e.message}`);
       }
       showList();
+      focusFirstProblem();
     } finally {
       saveButton.disabled = false;
+    }
+  }
+
+  // after a refused save: the first field the server named (its card has opened) takes the focus
+  function focusFirstProblem() {
+    const bad = list.querySelector("[aria-invalid=true]");
+    const target = bad || list.querySelector(".shape .field-error")?.closest(".shape")?.querySelector("input, select, textarea, summary");
+    if (target) {
+      target.focus({ preventScroll: true });
+      target.scrollIntoView({ block: "center" });
+    } else {
+      generalBox.scrollIntoView({ block: "nearest" });
     }
   }
 
@@ -446,7 +474,9 @@ export async function render(root, ctx) {
     load().catch((e) => replace(generalBox, h("p", {}, e.message)));
   });
   img.addEventListener("load", () => {
-    if (img.naturalWidth && img.naturalHeight) stage.style.aspectRatio = `${img.naturalWidth} / ${img.naturalHeight}`;
+    if (!img.naturalWidth || !img.naturalHeight) return;
+    stage.style.aspectRatio = `${img.naturalWidth} / ${img.naturalHeight}`;
+    stage.style.setProperty("--ar", String(img.naturalWidth / img.naturalHeight)); // caps its width to fit the screen's height
   });
   const resize = new ResizeObserver(draw);
   resize.observe(stage);
