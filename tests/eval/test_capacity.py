@@ -144,6 +144,7 @@ def test_a_short_trial_tells_a_camera_that_holds_from_one_that_does_not(vtest: P
     assert by["slow"].why is not None and "below 95% of 5" in by["slow"].why
     assert by["slow"].analysis_fps == pytest.approx(2.0, abs=0.3)
     assert not result.held and result.held_count == 1
+    assert not result.recording
     assert result.worker_cpu_seconds > 0
     # CPU of both workers over the window, per analysed frame: a YOLOX-Nano frame costs milliseconds
     assert result.window_cpu_seconds is not None and result.window_cpu_seconds > 0
@@ -170,4 +171,5 @@ def test_the_command_runs_one_trial_and_writes_json(
     assert trial["cameras"] == 1 and trial["motion_gating"] is False and trial["held"] is True
     assert trial["verdicts"][0]["camera"] == "cam01"
     assert trial["cpu_ms_per_frame"] > 0 and trial["projected_cameras_2_cores"] > 0
+    assert data["recording"] is True and trial["recording"] is True  # the demo camera records, as under serve
     assert data["video"] == str(vtest.resolve())

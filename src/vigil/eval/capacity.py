@@ -27,11 +27,13 @@ from __future__ import annotations
 import logging
 import math
 import os
+import tempfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +108,8 @@ class TrialResult:
     reaped workers over the whole trial, start-up included. events: behaviour events
     received. window_cpu_seconds: workers' CPU over the window only (None where /proc is
     unreadable); window_frames: frames they analysed in it (mean rate x window).
+    recording: the workers recorded (pre-roll buffer, event clips, snapshots) as under
+    `vigil serve`, into a temporary folder.
     """
 
     cameras: int
@@ -119,6 +123,7 @@ class TrialResult:
     verdicts: tuple[CameraVerdict, ...]
     window_cpu_seconds: float | None = None
     window_frames: float = 0.0
+    recording: bool = False
 
     @property
     def cpu_ms_per_frame(self) -> float | None:
@@ -258,13 +263,32 @@ def run_trial(
     *,
     target_fps: float = TARGET_FPS,
     supervisor: SupervisorSettings | None = None,
+    record: bool = False,
     stop: threading.Event | None = None,
 ) -> TrialResult:
     """Run ``cameras`` under a Supervisor, sample their health over the window, judge each one.
 
-    stop: set it to end the trial early (the cameras are judged on what was sampled).
+    record: give the workers a data directory (a temporary folder, deleted afterwards), so
+    that cameras with ``recording.enabled`` buffer pre-roll and write clips and snapshots
+    as they do under `vigil serve`. stop: set it to end the trial early (the cameras are
+    judged on what was sampled).
     """
-    halt = stop or threading.Event()
+    with ExitStack() as stack:
+        sup_settings = supervisor or SupervisorSettings()
+        if record:
+            media = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="vigil-capacity-")))
+            sup_settings = replace(sup_settings, worker=replace(sup_settings.worker, data_dir=media))
+        result = _trial(cameras, settings, target_fps, sup_settings, stop or threading.Event())
+    return replace(result, recording=record and any(c.recording.enabled for c in cameras))
+
+
+def _trial(
+    cameras: Sequence[CameraConfig],
+    settings: TrialSettings,
+    target_fps: float,
+    supervisor: SupervisorSettings,
+    halt: threading.Event,
+) -> TrialResult:
     events: Counter[str] = Counter()
     names = [c.camera for c in cameras]
     gating = all(c.motion_gating for c in cameras)
@@ -355,14 +379,15 @@ def search(
     limit: int = 32,
     target_fps: float = TARGET_FPS,
     supervisor: SupervisorSettings | None = None,
+    record: bool = False,
     on_trial: Callable[[TrialResult], None] | None = None,
 ) -> SearchResult:
-    """Ramp the number of cameras (see :func:`ramp`) with trials of ``settings``."""
+    """Ramp the number of cameras (see :func:`ramp`) with trials of ``settings`` (``record``: see run_trial)."""
     trials: list[TrialResult] = []
 
     def held(n: int) -> bool:
         cams = camera_copies(template, n, motion_gating=motion_gating, fps=target_fps)
-        result = run_trial(cams, settings, target_fps=target_fps, supervisor=supervisor)
+        result = run_trial(cams, settings, target_fps=target_fps, supervisor=supervisor, record=record)
         trials.append(result)
         if on_trial is not None:
             on_trial(result)

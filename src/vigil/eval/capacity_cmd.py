@@ -86,6 +86,9 @@ def add_capacity_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model-dir", type=Path, default=None, help="folder holding the detector model (else VIGIL_MODELS/cache)")
     p.add_argument("--threads", type=_threads, default=1,
                    help="ONNX Runtime threads per camera (default 1: one process per camera already spreads the load)")
+    p.add_argument("--no-recording", action="store_true",
+                   help="workers record nothing (default: as under vigil serve, pre-roll, clips and snapshots go to "
+                        "a temporary folder when the camera's recording is on)")
     p.add_argument("--json", type=Path, default=None, help="write every trial as JSON here")
 
 
@@ -145,14 +148,17 @@ def run_bench_cameras_command(args: argparse.Namespace) -> int:
                              max_lag=args.max_lag)  # fmt: skip
     print(f"Camera capacity: {Path(template.source).name} looping at {args.fps:g} analysed frames/s per camera, "
           f"{duration:g} s windows; a camera holds when its mean rate >= {settings.hold_ratio:.0%} of that, "
-          f"lag <= {settings.max_lag:g} s, online, no restarts")  # fmt: skip
-    out: dict[str, Any] = {"video": template.source, "target_fps": args.fps, "settings": vars_json(settings)}
+          f"lag <= {settings.max_lag:g} s, online, no restarts; recording "
+          f"{'off' if args.no_recording or not template.recording.enabled else 'on'}")  # fmt: skip
+    out: dict[str, Any] = {"video": template.source, "target_fps": args.fps, "settings": vars_json(settings),
+                           "recording": not args.no_recording and template.recording.enabled}  # fmt: skip
     if args.search:
         searches: list[SearchResult] = []
         print(_HEADER)
         for gating in gating_modes(args.gating):
             result = search(template, settings, motion_gating=gating, start=args.start, limit=args.max_cameras,
-                            target_fps=args.fps, on_trial=lambda t: print(_trial_row(t), flush=True))  # fmt: skip
+                            target_fps=args.fps, record=not args.no_recording,
+                            on_trial=lambda t: print(_trial_row(t), flush=True))  # fmt: skip
             searches.append(result)
         for s in searches:
             print(f"Largest number of cameras that held: {s.best} (motion gating {'on' if s.motion_gating else 'off'})")
@@ -161,7 +167,7 @@ def run_bench_cameras_command(args: argparse.Namespace) -> int:
         trials: list[TrialResult] = []
         for gating in gating_modes(args.gating):
             cams = camera_copies(template, args.cameras, motion_gating=gating, fps=args.fps)
-            t = run_trial(cams, settings, target_fps=args.fps)
+            t = run_trial(cams, settings, target_fps=args.fps, record=not args.no_recording)
             trials.append(t)
             print(_HEADER)
             print(_trial_row(t))
