@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from web_helpers import XSS, Overlay, UiServer, event, login, shot
 
@@ -93,6 +94,16 @@ def test_event_review_clip_ack_and_live_arrival(ui: UiServer, open_page: Any, ar
         }"""
     )
     assert played["w"] == 320 and played["t"] > 0, played
+    # the clip comes first, with native controls and the snapshot as its poster; both are labelled
+    # and take their media's shape (no black bars), at most about half the screen tall
+    assert detail.locator("figure.media figcaption").all_inner_texts() == ["Clip", "Snapshot"]
+    assert video.get_attribute("poster") == detail.locator("img.snapshot").get_attribute("src")
+    assert video.get_attribute("controls") is not None
+    page.wait_for_function("() => document.querySelector('.event-detail video.clip').style.aspectRatio !== ''")
+    page.wait_for_function("() => document.querySelector('.event-detail img.snapshot').style.aspectRatio !== ''")
+    for element in (video, detail.locator("img.snapshot")):
+        b = element.bounding_box()
+        assert b is not None and abs(b["width"] / b["height"] - 320 / 240) < 0.02 and b["height"] <= 0.53 * 800, b
 
     # keyboard: j moves to the next (older) event, k back; a acknowledges with the typed note
     page.locator(f'.event-row[data-id="{ui.events.a_with_media}"]').focus()
@@ -157,3 +168,35 @@ def test_filters_and_names_render_as_text(ui: UiServer, open_page: Any, artifact
     cutoff = since.replace(second=0, microsecond=0).astimezone(UTC)
     assert starts and all(datetime.fromisoformat(s) >= cutoff for s in starts), starts
     assert len(starts) < 5  # the older gatherings are left out
+
+
+TIMELINE_COLOURS_JS = """() => {
+  const c = document.querySelector('canvas.timeline');
+  const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  const found = new Set();
+  for (let i = 0; i < data.length; i += 4) {
+    found.add('#' + [data[i], data[i + 1], data[i + 2]].map((v) => v.toString(16).padStart(2, '0')).join(''));
+  }
+  return [...document.querySelectorAll('.timeline-legend li[data-rule]')].map((li) => [li.dataset.rule, li.dataset.color, found.has(li.dataset.color)]);
+}"""
+
+
+def test_timeline_has_hour_ticks_and_a_colour_per_rule(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    until = datetime.now(UTC)
+    since = until - timedelta(hours=6)
+    page.goto("/events?" + urlencode({"camera": "A", "since": since.isoformat(), "until": until.isoformat()}))
+    page.locator("#event-list .event-row").first.wait_for()
+    page.locator("canvas.timeline[data-ticks]").wait_for(state="attached")
+    timeline = page.locator("canvas.timeline")
+    # six hours: a tick on every whole hour
+    assert timeline.get_attribute("data-step") == str(3600 * 1000)
+    assert timeline.get_attribute("data-ticks") == "6"
+    # one colour per rule, named in the legend and drawn on the strip
+    legend = page.evaluate(TIMELINE_COLOURS_JS)
+    rules = {rule for rule, _, _ in legend}
+    assert {"gathering", "line_crossing"} <= rules, legend
+    assert len({colour for _, colour, _ in legend}) == len(legend), legend
+    assert all(drawn for _, _, drawn in legend), legend
+    assert "gathering (" in page.locator(".timeline-legend").inner_text()

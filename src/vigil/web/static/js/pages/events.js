@@ -5,6 +5,7 @@ import { ApiError, get, post } from "../api.js";
 import { field, h, replace, select, toast } from "../dom.js";
 import { eventRow, eventStream } from "../eventlist.js";
 import { eventLabel, localInputToIso, when } from "../format.js";
+import { timeline as makeTimeline } from "../timeline.js";
 
 const PAGE = 50;
 
@@ -14,6 +15,24 @@ function isoToLocalInput(iso) {
   if (Number.isNaN(d.getTime())) return "";
   const pad = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A labelled picture or clip ("Clip", "Snapshot"). */
+function mediaFigure(caption, el) {
+  return h("figure", { class: "media", dataset: { kind: caption.toLowerCase() } }, h("figcaption", {}, caption), el);
+}
+
+/** The element takes its media's shape once known: as wide as the panel allows while at most
+ * about half the screen tall, so no black bars at the sides. */
+function fitted(el) {
+  const fit = (w, hgt) => {
+    if (!w || !hgt) return;
+    el.style.aspectRatio = `${w} / ${hgt}`;
+    el.style.maxWidth = `min(100%, calc(52vh * ${w / hgt}))`;
+  };
+  if (el.tagName === "VIDEO") el.addEventListener("loadedmetadata", () => fit(el.videoWidth, el.videoHeight));
+  else el.addEventListener("load", () => fit(el.naturalWidth, el.naturalHeight));
+  return el;
 }
 
 function matches(e, f) {
@@ -46,8 +65,8 @@ export async function render(root, ctx) {
 
   // -- filters --------------------------------------------------------------------------
   const cameraSel = select([["", "All cameras"], ...cameras.map((c) => [c.id, c.id])], filters.camera, { name: "camera" });
-  const ruleIn = h("input", { name: "rule", value: filters.rule, list: "rules-list", placeholder: "any" });
-  const zoneIn = h("input", { name: "zone", value: filters.zone, list: "zones-list", placeholder: "any" });
+  const ruleIn = h("input", { name: "rule", value: filters.rule, list: "rules-list", placeholder: "any", size: 12 });
+  const zoneIn = h("input", { name: "zone", value: filters.zone, list: "zones-list", placeholder: "any", size: 12 });
   const ackSel = select([["", "All"], ["false", "Not acknowledged"], ["true", "Acknowledged"]], filters.acknowledged, { name: "acknowledged" });
   const sinceIn = h("input", { type: "datetime-local", name: "since", value: isoToLocalInput(filters.since) });
   const untilIn = h("input", { type: "datetime-local", name: "until", value: isoToLocalInput(filters.until) });
@@ -75,7 +94,7 @@ export async function render(root, ctx) {
   ackSel.addEventListener("change", () => filterForm.requestSubmit());
 
   // -- layout ---------------------------------------------------------------------------
-  const timeline = h("canvas", { class: "timeline", height: 56, "aria-hidden": "true" });
+  const strip = makeTimeline((e) => selectEvent(e.id, true));
   const list = h("ul", { class: "events", id: "event-list", "aria-label": "Events, newest first" });
   const more = h("button", { type: "button", class: "secondary", hidden: true, onclick: () => load(false) }, "Load older events");
   const detail = h("section", { class: "event-detail", "aria-label": "Selected event", tabindex: "-1" }, h("p", { class: "muted" }, "Select an event."));
@@ -102,7 +121,7 @@ export async function render(root, ctx) {
     helpDialog,
     filterForm,
     h("div", { class: "review" },
-      h("div", { class: "review-list" }, timeline, list, more),
+      h("div", { class: "review-list" }, strip.canvas, strip.legend, list, more),
       detail),
     announce,
   );
@@ -157,43 +176,12 @@ export async function render(root, ctx) {
   }
 
   function drawTimeline() {
-    const w = timeline.clientWidth || 600;
-    const dpr = window.devicePixelRatio || 1;
-    timeline.width = w * dpr;
-    timeline.height = 56 * dpr;
-    const g = timeline.getContext("2d");
-    g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.clearRect(0, 0, w, 56);
-    if (!events.length) return;
-    const times = events.map((e) => Date.parse(e.started_at));
-    const t1 = filters.until ? Date.parse(filters.until) : Math.max(Date.now(), ...times);
-    const t0 = filters.since ? Date.parse(filters.since) : Math.min(...times) - 1000;
-    const span = Math.max(1, t1 - t0);
-    g.fillStyle = "#2a3140";
-    g.fillRect(0, 27, w, 2);
-    g.font = "11px system-ui, sans-serif";
-    g.fillStyle = "#aab4c3";
-    g.fillText(when(new Date(t0).toISOString()), 2, 52);
-    const end = when(new Date(t1).toISOString());
-    g.fillText(end, w - g.measureText(end).width - 2, 52);
-    events.forEach((e, i) => {
-      const x = ((times[i] - t0) / span) * (w - 8) + 4;
-      const sel = e.id === selectedId;
-      g.fillStyle = sel ? "#ffffff" : e.acknowledged_at ? "#5f6b7d" : "#ffb000";
-      g.fillRect(x - (sel ? 2 : 1), sel ? 4 : 10, sel ? 4 : 2, sel ? 36 : 26);
+    strip.draw(events, {
+      t0: filters.since ? Date.parse(filters.since) : null,
+      t1: filters.until ? Date.parse(filters.until) : null,
+      selectedId,
     });
-    timeline.dataset.t0 = String(t0);
-    timeline.dataset.span = String(span);
   }
-
-  timeline.addEventListener("click", (ev) => {
-    if (!events.length) return;
-    const rect = timeline.getBoundingClientRect();
-    const t = Number(timeline.dataset.t0) + ((ev.clientX - rect.left - 4) / (rect.width - 8)) * Number(timeline.dataset.span);
-    let best = events[0];
-    for (const e of events) if (Math.abs(Date.parse(e.started_at) - t) < Math.abs(Date.parse(best.started_at) - t)) best = e;
-    selectEvent(best.id, true);
-  });
 
   // -- the selected event ---------------------------------------------------------------
   let noteBox = null;
@@ -253,6 +241,7 @@ export async function render(root, ctx) {
     }
     const snapshots = media.filter((m) => m.kind === "snapshot");
     const clips = media.filter((m) => m.kind === "clip");
+    const poster = snapshots.length ? snapshots[0].url : undefined;
     const attrs = Object.entries(e.attributes || {}).filter(([k]) => !["rule", "zone", "line"].includes(k));
     // a note being typed survives a refresh of the same event
     const typed = noteBox && detail.dataset.id === e.id ? noteBox.value : "";
@@ -264,11 +253,12 @@ export async function render(root, ctx) {
     replace(
       detail,
       h("h2", {}, eventLabel(e)),
-      h("p", { class: "meta" }, "Camera ", h("strong", { class: "name" }, e.camera), ` · started ${when(e.started_at)}`,
-        e.ended_at ? ` · ended ${when(e.ended_at)}` : e.active ? " · active" : ""),
+      h("p", { class: "meta" }, "Camera ", h("strong", { class: "name" }, e.camera),
+        !e.ended_at || e.ended_at === e.started_at ? ` · ${e.ended_at ? "at" : "started"} ${when(e.started_at)}` : ` · ${when(e.started_at)} to ${when(e.ended_at)}`,
+        !e.ended_at && e.active ? " · active" : ""),
       h("p", { class: "ack-state", role: "status" }, e.acknowledged_at ? `Acknowledged by ${e.acknowledged_by} at ${when(e.acknowledged_at)}` : "Not acknowledged"),
-      snapshots.map((m) => h("img", { class: "snapshot", src: m.url, alt: `Snapshot of event ${eventLabel(e)}` })),
-      clips.map((m) => h("video", { class: "clip", src: m.url, controls: true, preload: "metadata", playsinline: true, "aria-label": `Clip of event ${eventLabel(e)}` })),
+      clips.map((m) => mediaFigure("Clip", fitted(h("video", { class: "clip", src: m.url, poster, controls: true, preload: "metadata", playsinline: true, "aria-label": `Clip of event ${eventLabel(e)}` })))),
+      snapshots.map((m) => mediaFigure("Snapshot", fitted(h("img", { class: "snapshot", src: m.url, alt: `Snapshot of event ${eventLabel(e)}` })))),
       !media.length ? h("p", { class: "muted" }, "No snapshot or clip for this event.") : null,
       attrs.length ? h("dl", { class: "attrs" }, attrs.map(([k, v]) => [h("dt", {}, k), h("dd", {}, Array.isArray(v) ? v.join(", ") : String(v))])) : null,
       h("h3", {}, "Notes"),
