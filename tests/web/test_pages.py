@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -290,6 +291,39 @@ def test_system_page_shows_health_of_the_callers_cameras(ui: UiServer, open_page
     assert "System" not in page.locator("header nav").inner_text()
     page.goto("/system")
     page.get_by_role("heading", name="Not allowed").wait_for()
+
+
+def test_system_page_tells_planned_restarts_from_failures(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    before = {c: ui.registry.health(c) for c in ("A", "B", XSS)}
+    ui.registry.set_health(replace(before["A"], restarts=1, last_error="config changed"))
+    ui.registry.set_health(replace(before["B"], state="restarting", restarts=3, last_error="worker exited with code 1"))
+    ui.registry.set_health(replace(before[XSS], state="stopped", last_error="disabled in the config"))
+    try:
+        page, _ = open_page(ui.url)
+        login(page, "admin")
+        page.goto("/system")
+        page.locator("#health tr[data-camera=A]").wait_for()
+        assert "Last restart reason" in page.locator("#health thead").inner_text()
+        assert "Last error" not in page.locator("#health thead").inner_text()
+        planned = page.locator("#health tr[data-camera=A] .reason .planned")
+        assert planned.inner_text() == "config changed (planned)"
+        failure = page.locator("#health tr[data-camera=B] .reason .failure")
+        assert failure.inner_text() == "failed: worker exited with code 1"
+        assert page.locator("#health tr[data-camera=B] .badge.offline").inner_text() == "restarting"
+        # a camera switched off in the config is not a failure
+        disabled = page.locator("#health tbody tr").nth(2)
+        assert disabled.locator(".badge").inner_text() == "disabled"
+        assert disabled.locator(".badge.offline").count() == 0 and disabled.locator(".failure").count() == 0
+        # the same on the camera grid
+        page.goto("/")
+        page.locator(f'article.tile[data-camera="{XSS}"] .badge', has_text="disabled").wait_for()
+        assert page.locator(f'article.tile[data-camera="{XSS}"] .badge.offline').count() == 0
+        page.goto("/system")
+        page.locator("#health tr[data-camera=A]").wait_for()
+        shot(page, artifacts, "system-restarts")
+    finally:
+        for health in before.values():
+            ui.registry.set_health(health)
 
 
 def test_zone_editor_rules_with_parameters_and_inline_errors(ui: UiServer, open_page: Any, artifacts: Path) -> None:

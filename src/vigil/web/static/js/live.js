@@ -39,13 +39,16 @@ export function layerToggles(layers, onchange) {
 function healthText(hl) {
   if (!hl) return ["unknown", "health unknown"];
   const online = hl.online === true || hl.state === "online";
+  if (hl.state === "stopped" && hl.last_error === "disabled in the config") return ["unknown", "disabled"];
   const state = online ? "online" : hl.state || "offline";
   const parts = [state];
   if (online) {
     parts.push(`${num(hl.analysis_fps ?? hl.input_fps)} fps`);
     if (typeof hl.lag === "number") parts.push(`lag ${num(hl.lag, 2)} s`);
   }
-  return [online ? "online" : "offline", parts.join(" · ")];
+  // starting, finished and stopped are no failure: only offline and restarting are shown red
+  const cls = online ? "online" : ["starting", "finished", "stopped"].includes(state) ? "unknown" : "offline";
+  return [cls, parts.join(" · ")];
 }
 
 export function healthBadge() {

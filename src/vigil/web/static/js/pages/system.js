@@ -5,17 +5,33 @@ import { ApiError, get } from "../api.js";
 import { h, problem, replace } from "../dom.js";
 import { bytes, num, when } from "../format.js";
 
+/** Restarts the supervisor made on purpose (CameraHealth.last_error holds these as well as failures). */
+const PLANNED = new Map([["config changed", "config changed (planned)"], ["disabled in the config", "disabled in the config"]]);
+
+/** Why the camera last restarted: a planned restart reads as such, a failure stands out. */
+export function restartReason(reason) {
+  if (!reason) return h("span", { class: "muted" }, "–");
+  if (PLANNED.has(reason)) return h("span", { class: "planned", title: "A planned restart, not a failure" }, PLANNED.get(reason));
+  return h("span", { class: "failure", title: "The worker failed and was restarted" }, `failed: ${reason}`);
+}
+
+function stateBadge(c) {
+  const online = c.online === true || c.state === "online";
+  if (c.state === "stopped" && c.last_error === "disabled in the config") return h("span", { class: "badge unknown" }, "disabled");
+  const cls = online ? "online" : ["offline", "restarting"].includes(c.state) ? "offline" : "unknown";
+  return h("span", { class: `badge ${cls}` }, c.state || (online ? "online" : "offline"));
+}
+
 function healthRows(cameras) {
   return cameras.map((c) => {
-    const online = c.online === true || c.state === "online";
     return h("tr", { dataset: { camera: c.camera } },
       h("td", { class: "name" }, c.camera),
-      h("td", {}, h("span", { class: `badge ${online ? "online" : "offline"}` }, c.state || (online ? "online" : "offline"))),
+      h("td", {}, stateBadge(c)),
       h("td", {}, num(c.input_fps)), h("td", {}, num(c.analysis_fps)),
       h("td", {}, typeof c.lag === "number" ? `${num(c.lag, 2)} s` : "–"),
       h("td", { class: "cpu" }, typeof c.cpu_percent === "number" ? `${num(c.cpu_percent, 0)} %` : "–"),
       h("td", {}, String(c.restarts ?? "–")),
-      h("td", { class: "name" }, c.last_error || ""));
+      h("td", { class: "name reason" }, restartReason(c.last_error)));
   });
 }
 
@@ -73,7 +89,7 @@ export async function render(root) {
       h("p", {}, "Vigil version ", h("strong", { id: "version" }, s.version || "?")),
       h("section", { class: "card" }, h("h2", {}, "Cameras"),
         h("div", { class: "table-wrap" }, h("table", { id: "health" },
-          h("thead", {}, h("tr", {}, ["Camera", "State", "Input fps", "Analysis fps", "Lag", "CPU", "Restarts", "Last error"].map((t) => h("th", { scope: "col" }, t)))),
+          h("thead", {}, h("tr", {}, ["Camera", "State", "Input fps", "Analysis fps", "Lag", "CPU", "Restarts", "Last restart reason"].map((t) => h("th", { scope: "col" }, t)))),
           h("tbody", {}, healthRows(s.cameras || []))))),
       h("section", { class: "card" }, h("h2", {}, "Storage"), storageBlock(s.storage)),
       h("section", { class: "card" }, h("h2", {}, "Outbox (MQTT, webhooks)"), outboxBlock(s.outbox)),
