@@ -200,3 +200,26 @@ def test_timeline_has_hour_ticks_and_a_colour_per_rule(ui: UiServer, open_page: 
     assert len({colour for _, colour, _ in legend}) == len(legend), legend
     assert all(drawn for _, _, drawn in legend), legend
     assert "gathering (" in page.locator(".timeline-legend").inner_text()
+
+
+def test_camera_detail_counts_whole_people_now(ui: UiServer, open_page: Any, artifacts: Path) -> None:
+    """The worker sends whole people per zone; the page shows the latest count (not a bucket's
+    average such as 2.3) and the peak of the last five minutes."""
+    now = datetime.now(UTC)
+    for seconds_ago, people in ((4, 2), (3, 3), (2, 3), (1, 2)):
+        ui.deps.events.record_counts("A", {"door": people}, at=now - timedelta(seconds=seconds_ago))
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    page.goto("/cameras/A")
+    door = page.locator('dl.counts dd[data-zone="door"]')
+    door.wait_for()
+    assert door.locator(".now").inner_text() == "2"
+    assert "peak 3 in 5 min" in door.inner_text()
+    assert "." not in door.inner_text()
+    shot(page, artifacts, "camera-detail-counts")
+    # no count lately (camera B's worker sent none): no number is made up
+    page.goto("/cameras/B")
+    b_door = page.locator('dl.counts dd[data-zone="door"]')
+    b_door.wait_for()
+    assert b_door.locator(".now").inner_text() == "–"
+    assert "no count" in b_door.inner_text()

@@ -2,9 +2,22 @@
 
 import { cameraPath, get } from "../api.js";
 import { h, problem, replace } from "../dom.js";
-import { num } from "../format.js";
 import { eventRow, eventStream } from "../eventlist.js";
 import { layerToggles, liveView, loadLayers } from "../live.js";
+
+const COUNT_WINDOW_S = 300;
+const STALE_S = 60;
+
+/** The latest count (whole people) and the peak over the window, from 1 s count buckets;
+ * "–" when no count came in the last minute (the worker sends one every few seconds). */
+export function liveCount(buckets, now = Date.now()) {
+  if (!buckets.length) return { now: "–", note: "no count in the last 5 min" };
+  const last = buckets[buckets.length - 1];
+  const peak = Math.max(...buckets.map((b) => b.maximum));
+  const age = (now - Date.parse(last.start)) / 1000;
+  if (age > STALE_S) return { now: "–", note: `no count for ${Math.round(age / 60)} min; peak ${peak} in 5 min` };
+  return { now: String(Math.round(last.mean)), note: `peak ${peak} in 5 min` };
+}
 
 export async function renderGrid(root, ctx) {
   const cameras = await ctx.listCameras(true);
@@ -61,7 +74,7 @@ export async function renderDetail(root, ctx, cameraId) {
       h(
         "aside",
         { class: "detail-side" },
-        h("section", {}, h("h2", {}, "Live counts"), countsBox),
+        h("section", {}, h("h2", {}, "People in zones now"), countsBox),
         h("section", {}, h("h2", {}, "Recent events ", streamState), list),
         h("p", {}, h("a", { href: `/counts?camera=${encodeURIComponent(cam.id)}`, "data-link": true }, "Counts and plots"), " · ",
           h("a", { href: `/events?camera=${encodeURIComponent(cam.id)}`, "data-link": true }, "All events")),
@@ -77,23 +90,26 @@ export async function renderDetail(root, ctx, cameraId) {
     onstate: (s) => { streamState.textContent = s === "live" ? "(live)" : `(${s})`; },
   });
 
+  // The API keeps each count the worker sends (whole people, on a change and every few
+  // seconds) and answers them in buckets; 1 s buckets give the latest count itself, not an average.
   async function refreshCounts() {
     if (!cam.zones.length) {
       replace(countsBox, h("dd", { class: "muted" }, "This camera has no zones."));
       return;
     }
-    const until = new Date();
-    const since = new Date(until.getTime() - 5 * 60 * 1000);
+    const since = new Date(Date.now() - COUNT_WINDOW_S * 1000);
     const rows = await Promise.all(cam.zones.map(async (zone) => {
       try {
-        const s = await get(cameraPath(cam.id, "/counts"), { zone, since: since.toISOString(), until: until.toISOString(), bucket: 10 });
-        const last = s.buckets[s.buckets.length - 1];
-        return [zone, last ? num(last.mean, 1) : "–"];
+        const s = await get(cameraPath(cam.id, "/counts"), { zone, since: since.toISOString(), bucket: 1 });
+        return [zone, liveCount(s.buckets)];
       } catch (e) {
-        return [zone, "?"];
+        return [zone, { now: "?", note: e.message }];
       }
     }));
-    replace(countsBox, rows.map(([zone, value]) => [h("dt", {}, zone), h("dd", { dataset: { zone } }, value)]));
+    replace(countsBox, rows.map(([zone, c]) => [
+      h("dt", {}, zone),
+      h("dd", { dataset: { zone, now: c.now } }, h("span", { class: "now" }, c.now), c.note ? h("small", { class: "muted" }, ` ${c.note}`) : null),
+    ]));
   }
   refreshCounts();
   const timer = setInterval(refreshCounts, 5000);

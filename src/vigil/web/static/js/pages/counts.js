@@ -40,7 +40,7 @@ export async function render(root, ctx) {
   const cameraSel = select(cameras.map((c) => [c.id, c.id]), state.camera, { name: "camera" });
   const rangeSel = select(RANGES.map(([v, label]) => [v, label]), state.range, { name: "range" });
   const refresh = h("button", { type: "button", class: "secondary" }, "Refresh");
-  const [occPanel, occBox] = panel("Occupancy per zone", "chart-occupancy");
+  const [occPanel, occBox] = panel("Occupancy per zone (average people per interval)", "chart-occupancy");
   const [linePanel, lineBox] = panel("Line crossings per hour (in / out)", "chart-lines");
   const [rulePanel, ruleBox] = panel("Events per rule per day", "chart-rules");
   const heatImg = h("img", { alt: "" });
@@ -68,7 +68,7 @@ export async function render(root, ctx) {
       for (const b of s.buckets) rows.push({ x: Date.parse(b.start) / 1000, key: zone, v: b.mean });
     }
     const { xs, series } = pivot(rows, (z) => `zone ${z}`);
-    disposers.push(chart(occBox, xs, series, { yLabel: "people", xRange: span(range) }));
+    disposers.push(chart(occBox, xs, series, { yLabel: "people (average)", xRange: span(range) }));
   }
 
   async function lines(cam, range) {
