@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 from web_helpers import XSS, Overlay, UiServer, event, login, shot
 
+from vigil.types import Event
+
 
 def test_login_then_grid_shows_live_cameras(ui: UiServer, open_page: Any, artifacts: Path) -> None:
     page, _ = open_page(ui.url)
@@ -223,3 +225,20 @@ def test_camera_detail_counts_whole_people_now(ui: UiServer, open_page: Any, art
     b_door.wait_for()
     assert b_door.locator(".now").inner_text() == "–"
     assert "no count" in b_door.inner_text()
+
+
+def test_event_attributes_read_with_their_units(ui: UiServer, open_page: Any) -> None:
+    attrs: dict[str, float | int | str | list[float]] = {
+        "rule": "gathering", "zone": "door", "radius": 1.5, "radius_unit": "bh", "peak_count": 6, "speed": 0.123456,
+    }  # fmt: skip
+    eid = ui.deps.events.record(
+        Event(kind="gathering", camera="A", t=70.0, phase="instant", track_ids=(70,), attributes=attrs, confidence=0.9),
+        at=datetime.now(UTC) - timedelta(minutes=1),
+    )
+    page, _ = open_page(ui.url)
+    login(page, "admin")
+    page.goto(f"/events?event={eid}")
+    shown = page.locator(f'.event-detail[data-id="{eid}"] dl.attrs')
+    shown.wait_for()
+    pairs = dict(zip(shown.locator("dt").all_inner_texts(), shown.locator("dd").all_inner_texts(), strict=True))
+    assert pairs == {"radius": "1.5 bh", "peak count": "6", "speed": "0.123"}, pairs

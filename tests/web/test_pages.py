@@ -227,6 +227,15 @@ def test_pages_fit_a_phone(ui: UiServer, open_page: Any, artifacts: Path) -> Non
         assert width <= 375, f"{path} is {width} px wide on a 375 px screen"
         name = "phone-" + (path.strip("/").split("?")[0].replace("/", "-") or "cameras")
         shot(page, artifacts, name)
+    # the event filters fold away: the events come first, and a tap opens the filters
+    page.goto("/events")
+    first = page.locator("#event-list .event-row").first
+    first.wait_for()
+    assert page.locator("details.filter-box[open]").count() == 0
+    box = first.bounding_box()
+    assert box is not None and box["y"] < 400, box
+    page.locator("details.filter-box > summary").click()
+    assert page.get_by_label("Camera").is_visible()
 
 
 def test_keyboard_reaches_navigation_with_visible_focus(ui: UiServer, open_page: Any) -> None:

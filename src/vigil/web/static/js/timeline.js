@@ -57,7 +57,7 @@ function label(t, step) {
 
 /**
  * The strip and its legend. onpick(event) on a click. draw(events, {t0, t1, selectedId}) paints
- * it (t0/t1: ms, null to fit the events); the canvas carries data-step (ms) and data-ticks.
+ * it (t0/t1: ms; null: from the first event, or an hour back at least, to now); the canvas carries data-step (ms) and data-ticks.
  */
 export function timeline(onpick) {
   const canvas = h("canvas", { class: "timeline", height: HEIGHT, "aria-hidden": "true" });
@@ -86,7 +86,8 @@ export function timeline(onpick) {
     if (!events.length) { delete canvas.dataset.ticks; return; }
     const times = events.map((e) => Date.parse(e.started_at));
     const t1 = to ?? Math.max(Date.now(), ...times);
-    t0 = from ?? Math.min(...times) - 1000;
+    // without a chosen start, at least the last hour: a burst of events still reads against the clock
+    t0 = from ?? Math.min(Math.min(...times) - 1000, t1 - HOUR);
     span = Math.max(1, t1 - t0);
     const X = (t) => ((t - t0) / span) * (w - 2 * PAD) + PAD;
     // baseline and ticks

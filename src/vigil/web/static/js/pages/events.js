@@ -17,6 +17,20 @@ function isoToLocalInput(iso) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+const roundish = (v) => (typeof v === "number" ? String(Math.round(v * 1000) / 1000) : String(v));
+
+/** An event's attributes as [label, text]: rule, zone and line left out (the title has them),
+ * a `<name>_unit` attribute joined to its value ("radius 1.5 bh"), underscores as spaces. */
+export function attributes(attrs) {
+  return Object.entries(attrs)
+    .filter(([k]) => !["rule", "zone", "line"].includes(k) && !(k.endsWith("_unit") && k.slice(0, -5) in attrs))
+    .map(([k, v]) => {
+      const unit = attrs[`${k}_unit`];
+      const text = Array.isArray(v) ? v.map(roundish).join(", ") : roundish(v);
+      return [k.replace(/_/g, " "), unit ? `${text} ${unit}` : text];
+    });
+}
+
 /** A labelled picture or clip ("Clip", "Snapshot"). */
 function mediaFigure(caption, el) {
   return h("figure", { class: "media", dataset: { kind: caption.toLowerCase() } }, h("figcaption", {}, caption), el);
@@ -65,8 +79,8 @@ export async function render(root, ctx) {
 
   // -- filters --------------------------------------------------------------------------
   const cameraSel = select([["", "All cameras"], ...cameras.map((c) => [c.id, c.id])], filters.camera, { name: "camera" });
-  const ruleIn = h("input", { name: "rule", value: filters.rule, list: "rules-list", placeholder: "any", size: 12 });
-  const zoneIn = h("input", { name: "zone", value: filters.zone, list: "zones-list", placeholder: "any", size: 12 });
+  const ruleIn = h("input", { name: "rule", value: filters.rule, list: "rules-list", placeholder: "any", size: 9 });
+  const zoneIn = h("input", { name: "zone", value: filters.zone, list: "zones-list", placeholder: "any", size: 9 });
   const ackSel = select([["", "All"], ["false", "Not acknowledged"], ["true", "Acknowledged"]], filters.acknowledged, { name: "acknowledged" });
   const sinceIn = h("input", { type: "datetime-local", name: "since", value: isoToLocalInput(filters.since) });
   const untilIn = h("input", { type: "datetime-local", name: "until", value: isoToLocalInput(filters.until) });
@@ -90,6 +104,15 @@ export async function render(root, ctx) {
     });
     reload();
   });
+  // on a phone the filters fold away (unless some are set) so that the events come first
+  const filterSummary = h("summary", {}, "Filters");
+  const filterBox = h("details", { class: "filter-box" }, filterSummary, filterForm);
+  const showFilterCount = () => {
+    const n = Object.values(filters).filter(Boolean).length;
+    filterSummary.textContent = n ? `Filters (${n} set)` : "Filters";
+    return n;
+  };
+  filterBox.open = !window.matchMedia("(max-width: 800px)").matches || showFilterCount() > 0;
   cameraSel.addEventListener("change", () => filterForm.requestSubmit());
   ackSel.addEventListener("change", () => filterForm.requestSubmit());
 
@@ -119,7 +142,7 @@ export async function render(root, ctx) {
   root.append(
     h("div", { class: "page-head" }, h("h1", {}, "Events ", live), help),
     helpDialog,
-    filterForm,
+    filterBox,
     h("div", { class: "review" },
       h("div", { class: "review-list" }, strip.canvas, strip.legend, list, more),
       detail),
@@ -157,6 +180,7 @@ export async function render(root, ctx) {
 
   function reload() {
     syncUrl();
+    showFilterCount();
     load(true).then(() => { if (selectedId) selectEvent(selectedId, false); });
   }
 
@@ -242,7 +266,7 @@ export async function render(root, ctx) {
     const snapshots = media.filter((m) => m.kind === "snapshot");
     const clips = media.filter((m) => m.kind === "clip");
     const poster = snapshots.length ? snapshots[0].url : undefined;
-    const attrs = Object.entries(e.attributes || {}).filter(([k]) => !["rule", "zone", "line"].includes(k));
+    const attrs = attributes(e.attributes || {});
     // a note being typed survives a refresh of the same event
     const typed = noteBox && detail.dataset.id === e.id ? noteBox.value : "";
     detail.dataset.id = e.id;
@@ -260,7 +284,7 @@ export async function render(root, ctx) {
       clips.map((m) => mediaFigure("Clip", fitted(h("video", { class: "clip", src: m.url, poster, controls: true, preload: "metadata", playsinline: true, "aria-label": `Clip of event ${eventLabel(e)}` })))),
       snapshots.map((m) => mediaFigure("Snapshot", fitted(h("img", { class: "snapshot", src: m.url, alt: `Snapshot of event ${eventLabel(e)}` })))),
       !media.length ? h("p", { class: "muted" }, "No snapshot or clip for this event.") : null,
-      attrs.length ? h("dl", { class: "attrs" }, attrs.map(([k, v]) => [h("dt", {}, k), h("dd", {}, Array.isArray(v) ? v.join(", ") : String(v))])) : null,
+      attrs.length ? h("dl", { class: "attrs" }, attrs.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])) : null,
       h("h3", {}, "Notes"),
       h("ul", { class: "notes" }, notes.length ? notes.map((n) => h("li", {}, h("span", { class: "muted" }, `${n.author}, ${when(n.at)}: `), h("span", { class: "note-text" }, n.text))) : h("li", { class: "muted" }, "No notes.")),
       canAck ? h("div", { class: "ack-form" }, field("Note", noteBox), ackButton, noteButton) : h("p", { class: "muted" }, "Viewers cannot acknowledge events."),
