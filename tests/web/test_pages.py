@@ -33,6 +33,15 @@ def test_counts_chart_shows_data(ui: UiServer, open_page: Any, artifacts: Path) 
     lines.locator("canvas").first.wait_for()
     legend = lines.locator(".u-legend").inner_text()
     assert "gate in" in legend and "gate out" in legend
+    # bars of the same hour stand side by side in the hour's middle 80 %, not on top of each other
+    spread = page.evaluate(
+        """async () => {
+            const { sideBySide } = await import('/static/js/charts.js');
+            const rows = [{x: 3600, key: 'gate out', v: 1}, {x: 3600, key: 'gate in', v: 2}, {x: 7200, key: 'gate in', v: 1}];
+            return sideBySide(rows, 3600).map((r) => [r.key, r.x]);
+        }"""
+    )
+    assert spread == [["gate out", 5400 + 720], ["gate in", 5400 - 720], ["gate in", 9000 - 720]]
     rules = page.locator("#chart-rules")
     rules.locator("canvas").first.wait_for()
     assert "gathering" in rules.locator(".u-legend").inner_text()

@@ -62,6 +62,18 @@ export function pivot(rows, keyLabel = (k) => k) {
   return { xs, series };
 }
 
+/**
+ * Bar rows ({x: bucket start, key, v}, seconds) placed in the middle of their `bucketS`-second
+ * bucket, the keys side by side instead of on top of each other: key i of n (sorted) moves by
+ * (i - (n - 1) / 2) * 0.8 * bucketS / n. uPlot sizes bars by the closest x values, so each bar
+ * then takes its share of the bucket.
+ */
+export function sideBySide(rows, bucketS) {
+  const keys = [...new Set(rows.map((r) => r.key))].sort();
+  const step = (0.8 * bucketS) / Math.max(1, keys.length);
+  return rows.map((r) => ({ ...r, x: r.x + bucketS / 2 + (keys.indexOf(r.key) - (keys.length - 1) / 2) * step }));
+}
+
 /** Draw a heat grid (row-major counts) on `canvas` with transparent-to-red cells. */
 export function drawHeat(canvas, grid) {
   const w = canvas.clientWidth;

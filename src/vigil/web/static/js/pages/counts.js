@@ -4,13 +4,14 @@
 import { ApiError, cameraPath, get } from "../api.js";
 import { field, h, problem, replace, select } from "../dom.js";
 import { RANGES, rangeOf } from "../format.js";
-import { chart, drawHeat, pivot } from "../charts.js";
+import { chart, drawHeat, pivot, sideBySide } from "../charts.js";
 
 const BUCKETS = { "1h": 60, "6h": 300, "24h": 900, "7d": 3600, "30d": 6 * 3600 };
 
-/** The chart's x range in unix seconds; bars start a whole bucket before `since` so the first shows. */
+/** The chart's x range in unix seconds; bars (drawn in the middle of their bucket) get a whole
+ * bucket more on each side so that the first and the current one show. */
 function span(range, bucket = 0) {
-  return [Date.parse(range.since) / 1000 - bucket, Date.parse(range.until) / 1000];
+  return [Date.parse(range.since) / 1000 - bucket, Date.parse(range.until) / 1000 + bucket];
 }
 
 function panel(title, id) {
@@ -74,7 +75,7 @@ export async function render(root, ctx) {
   async function lines(cam, range) {
     const data = await get("/api/stats/lines", { camera: cam.id, since: range.since, until: range.until });
     const rows = data.hours.map((r) => ({ x: Date.parse(r.hour) / 1000, key: `${r.line} ${r.direction}`, v: r.n }));
-    const { xs, series } = pivot(rows);
+    const { xs, series } = pivot(sideBySide(rows, 3600));
     disposers.push(chart(lineBox, xs, series, { bars: true, yLabel: "crossings", xRange: span(range, 3600) }));
   }
 
@@ -86,7 +87,7 @@ export async function render(root, ctx) {
       const [y, m, day] = String(d.day).split("-").map(Number);
       return { x: new Date(y, m - 1, day).getTime() / 1000, key: d.rule, v: d.n };
     });
-    const { xs, series } = pivot(rows);
+    const { xs, series } = pivot(sideBySide(rows, 86400));
     disposers.push(chart(ruleBox, xs, series, { bars: true, yLabel: "events", xRange: span(range, 86400) }));
   }
 
