@@ -413,6 +413,20 @@ def test_zone_editor_canvas_leads_and_rules_are_cards(ui: UiServer, open_page: A
     assert "line crossing · line gate" in summaries[1], summaries
     assert page.locator("#rule-list details.rule-card[open]").count() == 0
     assert not page.get_by_label("Rule 1 zone", exact=True).is_visible()
+    # on a ground-calibrated camera lengths read in metres
+    summaries = page.evaluate(
+        """async () => {
+            const { forCamera, ruleSummary } = await import('/static/js/rules.js');
+            const schema = await (await fetch('/api/rules/schema')).json();
+            const gathering = schema.rules.find((t) => t.type === 'gathering');
+            const rule = { type: 'gathering', zone: 'door', radius: 2 };
+            return [false, true].map((calibrated) => ruleSummary(rule, forCamera(gathering, calibrated)));
+        }"""
+    )
+    assert summaries == [
+        "gathering · zone door · min people 4 · radius 2 bh · min duration 10 s",
+        "gathering · zone door · min people 4 · radius 2 m · min duration 10 s",
+    ]
 
     # the keyboard opens a card; a changed parameter shows in its summary
     cards.nth(0).locator(".rule-summary").focus()

@@ -172,14 +172,28 @@ export function ruleSummary(rule, typeSchema) {
   return parts.join(" · ");
 }
 
+/** A rule type's parameters in the camera's units: on a ground-calibrated camera lengths are
+ * metres and speeds m/s (unit_calibrated), with the matching defaults. */
+export function forCamera(typeSchema, calibrated) {
+  if (!typeSchema || !calibrated) return typeSchema;
+  return {
+    ...typeSchema,
+    params: typeSchema.params.map((p) => ({
+      ...p,
+      unit: p.unit_calibrated ?? p.unit,
+      default_when_null: p.default_when_null_calibrated ?? p.default_when_null,
+    })),
+  };
+}
+
 /**
  * Rule `index` as a card: a one-line summary that expands to its form. ctx: {schema, zones(),
- * lines(), errors (Map "rules.N.field" -> msg), open, ontoggle(open), onchange(), ontype(newRule),
- * onremove()}. A rule with an error is always open.
+ * lines(), errors (Map "rules.N.field" -> msg), calibrated, open, ontoggle(open), onchange(),
+ * ontype(newRule), onremove()}. A rule with an error is always open.
  */
 export function ruleForm(rule, index, ctx) {
   const types = ctx.schema.rules;
-  const typeSchema = types.find((t) => t.type === rule.type);
+  const typeSchema = forCamera(types.find((t) => t.type === rule.type), ctx.calibrated);
   const n = index + 1;
   const typeSel = h("select", { name: "type", "aria-label": `Rule ${n} type` },
     typeSchema ? null : h("option", { value: rule.type }, `${rule.type} (unknown)`),

@@ -340,6 +340,7 @@ export async function render(root, ctx) {
     const lineNames = () => geo.lines.map((l) => l.name);
     const items = geo.rules.map((rule, i) => ruleForm(rule, i, {
       schema, zones: zoneNames, lines: lineNames, errors,
+      calibrated: Boolean(cameras.find((c) => c.id === cameraId)?.calibrated),
       open: openRules.has(i),
       ontoggle: (open) => { if (open) openRules.add(i); else openRules.delete(i); },
       onchange: () => { dirty = true; },
