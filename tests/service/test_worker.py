@@ -16,6 +16,7 @@ from vigil.service.health import WorkerEvent, WorkerFailed, WorkerHeartbeat
 from vigil.service.worker import WorkerSettings, run_worker
 
 CTX = mp.get_context("spawn")
+END = "end of messages"
 IN_PROCESS = WorkerSettings(heartbeat_interval=0.05, pace_files=False, forward_logs=False)
 
 
@@ -28,10 +29,10 @@ def run(cfg: CameraConfig, settings: WorkerSettings = IN_PROCESS) -> list[object
     stop = CTX.Event()
     try:
         run_worker(cfg, q, stop, settings)
-        time.sleep(0.1)  # let the queue's feeder thread flush
+        q.put(END)  # after everything the worker put (one feeder thread keeps the order)
         out = []
-        while not q.empty():
-            out.append(q.get(timeout=1.0))
+        while (m := q.get(timeout=10.0)) != END:
+            out.append(m)
         return out
     finally:
         q.close()

@@ -32,6 +32,7 @@ from vigil.service.worker import WorkerSettings, run_worker
 from vigil.types import Detections, Image
 
 CTX = mp.get_context("spawn")
+END = "end of messages"
 FPS = 10
 W, H = 640, 240
 SECONDS = 6.0
@@ -99,10 +100,10 @@ def run(cfg: CameraConfig, settings: WorkerSettings, viewers: int | None = None)
     value = CTX.Value("i", viewers) if viewers is not None else None
     try:
         run_worker(cfg, q, CTX.Event(), settings, value)
-        time.sleep(0.1)
+        q.put(END)  # after everything the worker put (one feeder thread keeps the order)
         out = []
-        while not q.empty():
-            out.append(q.get(timeout=1.0))
+        while (m := q.get(timeout=10.0)) != END:
+            out.append(m)
         return out
     finally:
         q.close()
