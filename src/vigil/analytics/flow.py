@@ -153,6 +153,8 @@ class DenseFlow:
             raise ValueError(
                 f"flow interval and step must be >= 0 and max_gap > 0 seconds, got {interval}, {step}, {max_gap}"
             )
+        if min_frames < 1 or levels < 1:
+            raise ValueError(f"flow min_frames and levels must be at least 1, got {min_frames}, {levels}")
         if step > max_gap:
             raise ValueError(f"flow step ({step} s) must not exceed max_gap ({max_gap} s)")
         self.width, self.interval, self.step, self.max_gap = width, interval, step, max_gap
@@ -176,7 +178,7 @@ class DenseFlow:
 
     @property
     def settings(self) -> tuple[int, float, float, int, str, int, float, int]:
-        """(width, interval, step, mask_rows, method): two instances with equal settings give the same flows."""
+        """(width, interval, step, mask_rows, method, min_frames, max_step, levels): equal settings, equal flows."""
         return (self.width, self.interval, self.step, self.mask_rows, self.method, self.min_frames, self.max_step,
                 self.levels)  # fmt: skip
 
