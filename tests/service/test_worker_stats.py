@@ -123,3 +123,11 @@ def test_a_line_crossing_is_a_change_too() -> None:
     clock.now = 3.0
     msg = counter.observe(tracks(), SIZE, 3.0, lambda: crossed)
     assert msg is not None and msg.lines["door-count"] == LineTotal("door", 1, 2) and msg.counts == {ALL: 0}
+
+
+@pytest.mark.parametrize("field", ["preview_idle_s", "preview_fps", "counts_interval_s", "heat_interval_s"])
+def test_worker_settings_refuse_non_positive_periods(field: str) -> None:
+    from vigil.service.worker import WorkerSettings
+
+    with pytest.raises(ValueError, match=field):
+        WorkerSettings(**{field: 0.0})  # type: ignore[arg-type]

@@ -54,7 +54,7 @@ from vigil.service.health import Phase, WorkerEvent, WorkerFailed, WorkerHeartbe
 from vigil.service.identity import EventIdentity
 from vigil.service.worker_preview import PreviewSender
 from vigil.service.worker_recording import WorkerRecorders
-from vigil.service.worker_stats import HeatMap, ZoneCounter
+from vigil.service.worker_stats import MIN_COUNT_INTERVAL, HeatMap, ZoneCounter
 from vigil.sources import LiveSource, Source, SourceHealth, open_source
 from vigil.track import VigilTracker
 from vigil.types import Event, Frame
@@ -243,7 +243,8 @@ class _Outputs:
             cam, idle_s=settings.preview_idle_s, fps=settings.preview_fps, viewers=viewers,
             redactor=Redactor(cfg.recording.redaction),
         )  # fmt: skip
-        self.counter = ZoneCounter(cam, cfg.zones, interval_s=settings.counts_interval_s)
+        every = settings.counts_interval_s
+        self.counter = ZoneCounter(cam, cfg.zones, interval_s=every, min_interval_s=min(MIN_COUNT_INTERVAL, every))
         self.heat = HeatMap(cam, interval_s=settings.heat_interval_s)
 
     def push(
