@@ -77,7 +77,7 @@ def test_rtsp_camera_events_reach_store_mqtt_webhook_and_api(
                 page = client.get("/api/events", params={"camera": "entrance"}).json()
                 assert eid in {e["id"] for e in page["items"]}
                 def snapshot() -> bytes | None:
-                    r = client.get("/api/cameras/entrance/snapshot")
+                    r = client.get("/api/cameras/entrance/snapshot.jpg")
                     return r.content if r.status_code == 200 else None
 
                 assert wait_for(snapshot, 20, "a live snapshot", every=0.3)[:2] == b"\xff\xd8"

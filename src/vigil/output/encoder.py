@@ -36,7 +36,8 @@ class H264Writer:
     (yuv420p needs even ones) and images of another size are resized to it.
     fps: the nominal rate, used only as a hint and to space frames whose time does not
     increase (the first frame is at t=0; times that go backwards, as when a file
-    loops, continue from the last one).
+    loops, continue from the last one). threads: x264 encoder threads (0: as many as
+    x264 likes; 1 where many encoders share the machine, as camera workers do).
     """
 
     def __init__(
@@ -48,6 +49,7 @@ class H264Writer:
         *,
         crf: int = 26,
         preset: str = "veryfast",
+        threads: int = 0,
         queue_size: int = 8,
     ) -> None:
         if width < 2 or height < 2:
@@ -71,7 +73,8 @@ class H264Writer:
             raise OutputError(f"{self.path}: cannot open MP4 file for writing: {e}") from e
         try:
             rate = Fraction(self.fps).limit_denominator(1001)
-            self._stream = self._container.add_stream("libx264", rate=rate, options={"preset": preset, "crf": str(crf)})
+            options = {"preset": preset, "crf": str(crf), "threads": str(threads)}
+            self._stream = self._container.add_stream("libx264", rate=rate, options=options)
             self._stream.width, self._stream.height = self.enc_width, self.enc_height
             self._stream.pix_fmt = "yuv420p"
             self._stream.codec_context.time_base = TIME_BASE

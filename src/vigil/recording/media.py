@@ -63,8 +63,12 @@ WriteBytes = Callable[[Path, bytes], None]
 
 
 def h264_writer(path: Path, width: int, height: int, fps: float | None) -> VideoWriter:
-    """The default factory: a browser-playable H.264 MP4 (yuv420p, faststart)."""
-    return H264Writer(path, width, height, fps)
+    """The default factory: a browser-playable H.264 MP4 (yuv420p, faststart).
+
+    One encoder thread: a camera worker records beside its analysis, and many workers
+    share the machine (x264's own threads cost 25% more CPU per frame here, for nothing).
+    """
+    return H264Writer(path, width, height, fps, threads=1)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
