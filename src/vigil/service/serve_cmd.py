@@ -13,12 +13,18 @@ import logging
 import signal
 import socket
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vigil.config import load_yaml
 from vigil.config.service import ServiceConfig
 from vigil.errors import ConfigError
 from vigil.service.serve import ServeOptions, Service
+
+if TYPE_CHECKING:
+    import uvicorn
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +86,15 @@ def _announce(text: str) -> None:
     sys.stdout.flush()
 
 
+def _when_listening(server: uvicorn.Server, notices: list[str], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not server.started and not server.should_exit and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if server.started:
+        for text in notices:
+            _announce(text)
+
+
 class _Stopped(Exception):
     """SIGINT or SIGTERM: stop cleanly."""
 
@@ -93,7 +108,8 @@ def run_serve_command(args: argparse.Namespace) -> int:
 
     path, cfg = load_service_config(args)
     check_port(cfg.server.host, cfg.server.port)
-    service = Service(cfg, ServeOptions(ui=not args.no_ui, announce=_announce))
+    notices: list[str] = []  # shown once the server listens, so a printed link works when it appears
+    service = Service(cfg, ServeOptions(ui=not args.no_ui, announce=notices.append))
     log.info("vigil serve: %s, %d camera(s), data in %s", path, len(cfg.cameras), service.data_dir)
     # uvicorn handles the signals while it runs and re-raises them when it has shut down:
     # these handlers then unwind to the finally below, which stops the cameras and stores.
@@ -107,7 +123,8 @@ def run_serve_command(args: argparse.Namespace) -> int:
                 proxy_headers=False, server_header=False,
             )
         )  # fmt: skip
-        _announce(f"Vigil is running at {service.base_url()}/ (Ctrl-C stops it)")
+        notices.append(f"Vigil is running at {service.base_url()}/ (Ctrl-C stops it)")
+        threading.Thread(target=_when_listening, args=(server, notices), name="announce", daemon=True).start()
         server.run()
     except _Stopped as e:
         log.info("vigil serve: %s received", e)
