@@ -9,10 +9,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-import av
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from videos import moving_block
 
 from vigil.api import PUBLIC_API_ROUTES
 from vigil.auth import Role
@@ -21,22 +20,6 @@ from vigil.service.serve import Service
 from vigil.web import PUBLIC_UI_ROUTES
 
 from .helpers import FAST, camera, service_config, wait_for
-
-
-def _video(path: Path, seconds: float = 3.0, fps: int = 10) -> Path:
-    """160x120 H.264: a bright block crossing a grey background."""
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("libx264", rate=fps)
-        s.width, s.height, s.pix_fmt = 160, 120, "yuv420p"
-        for i in range(int(seconds * fps)):
-            img = np.full((120, 160, 3), 60, np.uint8)
-            x = (5 + 4 * i) % 130
-            img[30:90, x : x + 20] = 220
-            for p in s.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
-    return path
 
 
 @pytest.fixture()
@@ -84,7 +67,7 @@ def test_bad_input_gets_422_naming_the_field(quiet: Service) -> None:
 
 
 def test_geometry_change_restarts_that_camera_only_and_survives_restart(tmp_path: Path, models_dir: Path) -> None:
-    video = _video(tmp_path / "loop.mp4")
+    video = moving_block(tmp_path / "loop.mp4", 3.0)
     cams = [camera(n, str(video), models_dir, loop=True, rules=[], zones=[]) for n in ("A", "B")]
     cfg = service_config(tmp_path, cams)
     zone = {"name": "door", "points": [[0.1, 0.1], [0.6, 0.1], [0.6, 0.6], [0.1, 0.6]]}

@@ -9,9 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import av
-import numpy as np
 import pytest
+from videos import moving_block
 
 from vigil.config.service import CameraConfig, ServiceConfig
 from vigil.service.health import CameraHealth, WorkerEvent
@@ -29,25 +28,9 @@ FAST = SupervisorSettings(
 )
 
 
-def write_video(path: Path, seconds: float, fps: int = 10) -> Path:
-    """160x120 H.264: a bright block crossing a grey background."""
-    with av.open(str(path), "w") as c:
-        s = c.add_stream("libx264", rate=fps)
-        s.width, s.height, s.pix_fmt = 160, 120, "yuv420p"
-        for i in range(int(seconds * fps)):
-            img = np.full((120, 160, 3), 60, np.uint8)
-            x = (5 + 4 * i) % 130
-            img[30:90, x : x + 20] = 220
-            for p in s.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
-                c.mux(p)
-        for p in s.encode():
-            c.mux(p)
-    return path
-
-
 @pytest.fixture(scope="module")
 def video(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_video(tmp_path_factory.mktemp("cams") / "loop.mp4", 3.0)
+    return moving_block(tmp_path_factory.mktemp("cams") / "loop.mp4", 3.0)
 
 
 @pytest.fixture(scope="module")
@@ -184,7 +167,7 @@ def test_hung_and_failing_workers_restart_and_a_finished_file_is_left_alone(
 ) -> None:
     fifo = tmp_path / "never.mp4"
     os.mkfifo(fifo)  # opening it for reading blocks forever: a decoder that hangs
-    short = write_video(tmp_path / "short.mp4", 1.0)
+    short = moving_block(tmp_path / "short.mp4", 1.0)
     cams = [
         camera("stuck", source=str(fifo), timeout=0.5),
         camera("frozen"),
