@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from events.conftest import PostgresCluster, _pg_bindir
 from fastapi.testclient import TestClient
+from pg import PostgresCluster
 
 from vigil.service.health import WorkerEvent
 from vigil.service.serve import Service
@@ -18,23 +15,8 @@ from vigil.types import Event
 from .helpers import FAST, camera, service_config
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[PostgresCluster]:
-    bindir = _pg_bindir()
-    if bindir is None or not (bindir / "pg_ctl").exists():
-        pytest.skip("PostgreSQL server binaries not found (apt-get install postgresql, or set VIGIL_PG_BINDIR)")
-    c = PostgresCluster(bindir)
-    try:
-        c.start()
-    except Exception:
-        shutil.rmtree(c.root, ignore_errors=True)
-        raise
-    yield c
-    c.stop()
-
-
-def test_serve_keeps_events_and_users_in_postgresql(tmp_path: Path, models_dir: Path, cluster: PostgresCluster) -> None:
-    url = cluster.new_database(migrated=False)
+def test_serve_keeps_events_and_users_in_postgresql(tmp_path: Path, models_dir: Path, postgres: PostgresCluster) -> None:
+    url = postgres.new_database(migrated=False)
     cfg = service_config(tmp_path, [camera("gate", str(tmp_path), models_dir, enabled=False)],
                          storage={"data_dir": str(tmp_path / "data"), "database_url": url})  # fmt: skip
     ev = Event(camera="gate", kind="intrusion", t=12.0, phase="start", started=11.5, track_ids=(3,),
