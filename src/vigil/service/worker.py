@@ -44,6 +44,7 @@ from vigil.analytics.engine import AnalyticsEngine
 from vigil.analytics.scene import SceneModel, UnusualActivityDetector
 from vigil.config.models import DetectorConfig
 from vigil.config.service import CameraConfig
+from vigil.count.live import CountingStage
 from vigil.detect import Detector, create_detector
 from vigil.errors import VigilError
 from vigil.pipeline.camera import CameraPipeline, FrameResult
@@ -176,8 +177,9 @@ def _build_pipeline(
     if cfg.scene_model is not None:
         unusual = UnusualActivityDetector(SceneModel.load(cfg.scene_model), cfg.unusual_activity, cfg.camera)
     pipeline = CameraPipeline(
-        cfg.camera, gated or detector, VigilTracker(cfg.tracker), AnalyticsEngine.from_config(cfg), unusual
-    )
+        cfg.camera, gated or detector, VigilTracker(cfg.tracker), AnalyticsEngine.from_config(cfg), unusual,
+        CountingStage.from_config(cfg),  # None unless counting.occupancy: zone counts from the tiled counter
+    )  # fmt: skip
     return pipeline, gated
 
 
