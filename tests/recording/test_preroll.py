@@ -69,3 +69,32 @@ def test_invalid_limits_are_named() -> None:
         PrerollBuffer(-1, 100)
     with pytest.raises(ValueError, match="memory cap"):
         PrerollBuffer(1, 0)
+
+
+def test_raw_frames_while_the_pre_roll_fits_in_memory() -> None:
+    """At 5 frames/s a 2 s pre-roll of 768x576 fits raw in 64 MB: nothing is encoded, nothing is lost."""
+    rng = np.random.default_rng(2)
+    frames = [scene(rng) for _ in range(3)]
+    buf = PrerollBuffer(2.0, 64 * 1024**2)
+    for i in range(15):  # 3 s at 5 fps
+        buf.append(frames[i % 3], i / 5)
+    kept = list(buf.since(-1.0))
+    assert len(kept) == 11 and all(f.raw is not None and f.jpeg is None for f in kept)
+    assert buf.nbytes == 11 * frames[0].nbytes
+    assert np.array_equal(kept[-1].decode(), frames[14 % 3])
+
+
+def test_switches_to_jpeg_for_good_when_raw_would_push_out_the_pre_roll() -> None:
+    rng = np.random.default_rng(3)
+    img = scene(rng, 144, 192)  # 82,944 bytes raw
+    buf = PrerollBuffer(1.0, 10 * img.nbytes)  # 10 raw frames, but 1 s at 25 fps is 26
+    for i in range(9):
+        buf.append(img, i / 25)
+    assert buf.raw and len(buf) == 9
+    for i in range(9, 50):
+        buf.append(img, i / 25)
+    assert not buf.raw
+    kept = list(buf.since(-1.0))
+    assert len(kept) == 26 and all(f.jpeg is not None and f.raw is None for f in kept)  # the whole second
+    assert buf.nbytes <= buf.max_bytes
+    assert np.abs(kept[0].decode().astype(int) - img).mean() < 6  # JPEG, close to the original

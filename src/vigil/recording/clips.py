@@ -41,7 +41,7 @@ from vigil.recording.media import (
     VideoWriterFactory,
     WriteBytes,
     encode_jpeg,
-    h264_writer,
+    h264_factory,
     write_bytes_atomic,
 )
 from vigil.recording.preroll import BufferedFrame, PrerollBuffer
@@ -100,7 +100,7 @@ class ClipRecorder:
         annotator: Annotator | None = None,
         clock: WallClock | None = None,
         fps: float | None = None,
-        writer_factory: VideoWriterFactory = h264_writer,
+        writer_factory: VideoWriterFactory | None = None,
         write_bytes: WriteBytes = write_bytes_atomic,
         disk: DiskGuard | None = None,
     ) -> None:
@@ -117,7 +117,7 @@ class ClipRecorder:
         )
         self.disk = disk or DiskGuard(self.data_dir, int(config.retention.min_free_gb * GB / 2), camera=camera)
         self._writer = ClipWriter(
-            camera, self.data_dir, on_media, self.clock, fps=fps, factory=writer_factory, write_bytes=write_bytes,
+            camera, self.data_dir, on_media, self.clock, fps=fps, factory=writer_factory or h264_factory(config.encoder_preset), write_bytes=write_bytes,
             disk=self.disk,
         )  # fmt: skip
         self._clip: _Clip | None = None

@@ -7,6 +7,7 @@ abandoned on a full disk is deleted.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Callable
@@ -62,13 +63,19 @@ VideoWriterFactory = Callable[[Path, int, int, float | None], VideoWriter]
 WriteBytes = Callable[[Path, bytes], None]
 
 
-def h264_writer(path: Path, width: int, height: int, fps: float | None) -> VideoWriter:
+def h264_writer(path: Path, width: int, height: int, fps: float | None, preset: str = "ultrafast") -> VideoWriter:
     """The default factory: a browser-playable H.264 MP4 (yuv420p, faststart).
 
     One encoder thread: a camera worker records beside its analysis, and many workers
     share the machine (x264's own threads cost 25% more CPU per frame here, for nothing).
+    preset: x264's speed/size trade-off (``recording.encoder_preset``); see BENCHMARKS.md.
     """
-    return H264Writer(path, width, height, fps, threads=1)
+    return H264Writer(path, width, height, fps, preset=preset, threads=1)
+
+
+def h264_factory(preset: str) -> VideoWriterFactory:
+    """``h264_writer`` with ``preset``."""
+    return functools.partial(h264_writer, preset=preset)
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:

@@ -20,7 +20,13 @@ from vigil.config.recording import RecordingConfig
 from vigil.errors import OutputError
 from vigil.recording.base import RecorderHealth, WallClock, safe_name
 from vigil.recording.disk import GB, DiskGuard, is_disk_full
-from vigil.recording.media import MediaCallback, MediaFile, VideoFile, VideoWriterFactory, h264_writer
+from vigil.recording.media import (
+    MediaCallback,
+    MediaFile,
+    VideoFile,
+    VideoWriterFactory,
+    h264_factory,
+)
 from vigil.recording.redact import Redactor
 from vigil.types import Frame, Tracks
 
@@ -42,7 +48,7 @@ class SegmentRecorder:
         *,
         clock: WallClock | None = None,
         fps: float | None = None,
-        writer_factory: VideoWriterFactory = h264_writer,
+        writer_factory: VideoWriterFactory | None = None,
         disk: DiskGuard | None = None,
     ) -> None:
         self.camera = camera
@@ -54,7 +60,7 @@ class SegmentRecorder:
         self.fps = fps
         self.redactor = Redactor(config.redaction)
         self.disk = disk or DiskGuard(self.data_dir, int(config.retention.min_free_gb * GB / 2), camera=camera)
-        self._factory = writer_factory
+        self._factory = writer_factory or h264_factory(config.encoder_preset)
         self._video: VideoFile | None = None
         self._files = 0
         self._error: str | None = None

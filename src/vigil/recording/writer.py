@@ -22,13 +22,25 @@ from pathlib import Path
 from vigil.errors import OutputError
 from vigil.recording.base import WallClock
 from vigil.recording.disk import DiskGuard, is_disk_full
-from vigil.recording.media import MediaCallback, MediaFile, VideoFile, VideoWriterFactory, WriteBytes
+from vigil.recording.media import (
+    MediaCallback,
+    MediaFile,
+    VideoFile,
+    VideoWriterFactory,
+    WriteBytes,
+)
 from vigil.recording.preroll import BufferedFrame
 
 log = logging.getLogger(__name__)
 
 QUEUE_FRAMES = 1024
 """Commands queued at most (JPEG frames of ~50-100 kB at 768x576: ~100 MB at worst)."""
+
+RAW_QUEUED = 32
+"""Raw frames queued at most: behind that, frames are queued as JPEG (~43 MB raw at 768x576)."""
+
+RAW_QUALITY = 85
+"""JPEG quality of frames compressed because the writer is behind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +103,8 @@ class ClipWriter:
         self._thread.start()
 
     def put(self, command: Command) -> None:
+        if isinstance(command, BufferedFrame) and command.raw is not None and self._queue.qsize() >= RAW_QUEUED:
+            command = command.compressed(RAW_QUALITY)  # the writer is behind: keep the backlog small
         self._queue.put(command)
 
     def flush(self) -> None:
