@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 from vigil.analytics import AnalyticsEngine
-from vigil.analytics.flow import DenseFlow, FlowField, masked_rows, to_working
+from vigil.analytics.flow import (
+    DenseFlow,
+    FlowField,
+    changed_box,
+    farneback,
+    masked_rows,
+    to_working,
+)
 from vigil.analytics.scene.motion import scene_flow
 from vigil.config.analytics import CrowdRunningRule, DispersalRule
 from vigil.config.scene import SceneModelConfig
@@ -119,6 +126,66 @@ def test_bad_settings_are_refused() -> None:
 # -- sharing --------------------------------------------------------------------------------------------------
 
 
+def _times(flows: list[FlowField]) -> np.ndarray:
+    return np.diff([f.t for f in flows])
+
+
+def test_relaxed_flow_comes_less_often_until_pinned() -> None:
+    flow = DenseFlow(144, 0.11, 0.06, min_frames=2)  # the scene model's: at 10 fps two frames, every 0.2 s
+    assert _times(_run(flow, 10.0, 3.0)) == pytest.approx(0.2)
+    flow = DenseFlow(144, 0.11, 0.06, min_frames=2)
+    flow.update(_frame(0.0), 0.0)
+    flow.relax(0.4)
+    relaxed = [f for k in range(1, 31) if (f := flow.update(_frame(k / 10), k / 10)) is not None]
+    assert _times(relaxed) == pytest.approx(0.4)
+    assert all(f.dt == pytest.approx(0.2) for f in relaxed)  # the step stays; only the gaps grow
+    flow.relax(None)
+    assert flow.current_interval == 0.11
+    flow.relax(0.4)
+    flow.pin()
+    assert flow.current_interval == 0.11
+    flow.pin(False)
+    assert flow.current_interval == 0.4
+
+
+_PATCH = cv2.resize(np.random.default_rng(2).integers(0, 255, (8, 8), dtype=np.uint8), (80, 80),
+                    interpolation=cv2.INTER_CUBIC)  # coarse grain: Farneback follows it
+STILL = _picture(1)[:, :W]
+
+
+def _sliding_patch(t: float) -> np.ndarray:
+    """A still picture with one textured square (80 px) sliding right at 30 px/s inside it."""
+    img = STILL.copy()
+    x = 60 + round(30.0 * t)
+    img[80:160, x : x + 80] = _PATCH[..., None]
+    return img
+
+
+def test_changed_box_covers_what_moved_and_nothing_else() -> None:
+    size = (160, 120)
+    a, b = (to_working(_sliding_patch(t), size) for t in (0.0, 0.2))
+    y0, y1, x0, x1 = changed_box(a, b, 8, 4, 16)
+    # the square spans working rows 40-80 and columns 30-73 over the two frames (half the source pixels)
+    assert 34 <= y0 <= 40 and 80 <= y1 <= 86 and 24 <= x0 <= 30 and 73 <= x1 <= 79
+    assert changed_box(a, a.copy()) is None
+    y0, y1, x0, x1 = changed_box(a, b, 8, 0, 100)  # widened to the smallest side, within the image
+    assert (y1 - y0, x1 - x0) == (100, 100) and y0 >= 0 and y1 <= 120
+
+
+def test_cropped_flow_matches_the_full_one_where_things_move() -> None:
+    size = (160, 120)
+    a, b = (to_working(_sliding_patch(t), size) for t in (0.0, 0.2))
+    full, cropped = farneback(a, b, 2), farneback(a, b, 2, crop=True)
+    y0, y1, x0, x1 = changed_box(a, b)
+    outside = np.ones(a.shape, bool)
+    outside[y0:y1, x0:x1] = False
+    assert outside.any() and not cropped[outside].any()  # no work, no flow where nothing changed
+    inner = (slice(46, 74), slice(38, 62))  # well inside the square: 3 working px to the right
+    assert float(np.median(cropped[inner][..., 0])) == pytest.approx(3.0, abs=0.5)
+    np.testing.assert_allclose(cropped[inner], full[inner], atol=0.5)
+    assert np.array_equal(farneback(a, a.copy(), 2, crop=True), np.zeros((120, 160, 2), np.float32))
+
+
 def _crowd_engine() -> AnalyticsEngine:
     rules = [CrowdRunningRule(type="crowd_running", motion=True), DispersalRule(type="dispersal", motion=True)]
     return AnalyticsEngine("cam", rules=rules)
@@ -135,6 +202,7 @@ def test_engine_reads_the_shared_flow_at_25_fps() -> None:
     shared = scene_flow(SceneModelConfig())
     engine = _crowd_engine()
     engine.share_flow(shared)
+    shared.relax(0.4)  # the scene model finds the scene calm: the crowd's motion still needs every flow
     _feed(engine, shared, 25.0, 4.0)
     assert engine.flow is shared
     assert shared.analysed == pytest.approx(4.0 / 0.12, abs=2)  # every third frame, computed once
@@ -147,6 +215,8 @@ def test_engine_measures_its_own_flow_when_the_shared_one_spans_too_long() -> No
     _feed(engine, shared, 10.0, 3.0)
     own = engine.flow
     assert own is not None and own is not shared and own.analysed >= 25  # ten a second, one frame each
+    shared.relax(0.4)
+    assert shared.current_interval == 0.4  # no longer pinned: the scene model alone reads it
 
 
 def test_a_flow_that_comes_too_seldom_is_not_shared() -> None:

@@ -154,6 +154,7 @@ class AnalyticsEngine:
             log.info("%s: the shared flow comes every %.2f s, too seldom for the crowd's motion (at most %.2f s); "
                      "it measures its own", self.camera, flow.interval, SHARED_MAX_INTERVAL)  # fmt: skip
             return
+        flow.pin()  # the crowd's thresholds need a flow every interval, calm scene or not
         self._flow = flow
 
     @property
@@ -202,6 +203,7 @@ class AnalyticsEngine:
                 if field is not None and self._flow is not self._own_flow and field.dt > SHARED_MAX_DT + 1e-3:
                     log.info("%s: the shared flow spans %.2f s (a low frame rate); the crowd's motion measures "
                              "its own flow", self.camera, field.dt)  # fmt: skip
+                    self._flow.pin(False)
                     self._flow = self._own_flow = DenseFlow()
                     field = self._flow.update(image, t)
                 if field is not None:

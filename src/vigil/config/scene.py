@@ -23,6 +23,16 @@ class SceneModelConfig(StrictModel):
         description="Seconds between analysed frames; frames closer than this to the last analysed one reuse its "
         "score (0: every frame).",
     )
+    calm_interval: float = Field(
+        0.4, ge=0.0, le=2.0,
+        description="Seconds between analysed frames while the scene is calm (the last score more than "
+        "calm_margin below the model's threshold); at most interval: always interval.",
+    )
+    calm_margin: float = Field(
+        1.0, ge=0.0, le=100.0,
+        description="How far (score units) below the model's calibrated threshold the score must be for the "
+        "scene to count as calm.",
+    )
     flow: Literal["farneback", "dis"] = Field(
         "farneback",
         description="Dense optical flow: OpenCV Farneback (more accurate on small objects) or DIS (cheaper).",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from scene_synth import FAST, FPS, SIZE, Scene
@@ -51,7 +53,8 @@ def test_cell_scores_point_at_the_fast_blob(synth_scene: Scene, synth_model: Sce
 
 
 def test_frames_between_analysed_ones_repeat_the_score(synth_scene: Scene, synth_model: SceneModel) -> None:
-    scorer = SceneScorer(synth_model)
+    always = synth_model.config.model_copy(update={"calm_interval": 0.0})  # no longer gaps while calm
+    scorer = SceneScorer(dataclasses.replace(synth_model, config=always))
     out = [scorer.score(f) for f in synth_scene.frames(2.0)]
     analysed = [s.analysed for s in out]
     # 20 fps and interval 0.11 s: every third frame is analysed, each over a flow two frames back (0.1 s);
@@ -59,6 +62,20 @@ def test_frames_between_analysed_ones_repeat_the_score(synth_scene: Scene, synth
     assert analysed[:9] == [False, False, True, False, False, True, False, False, True]
     assert out[3].frame_score == out[2].frame_score and out[3].t > out[2].t
     assert scorer.flow.analysed == sum(analysed)
+
+
+def test_calm_scene_is_analysed_less_often_until_the_score_rises(synth_scene: Scene, synth_model: SceneModel) -> None:
+    cfg = synth_model.config
+    assert cfg.calm_interval > 2 * cfg.interval
+    _, s, out = _scores(synth_model, synth_scene.frames(8.0, t0=300.0, fast_from=305.0))
+    t = np.array([o.t for o in out if o.analysed])
+    calm, busy = np.diff(t[(t > 301.0) & (t < 305.0)]), np.diff(t[t > 306.0])
+    # normal motion, far below the threshold: a flow every calm_interval (0.4 s at 20 fps: 0.4 or 0.45 s)
+    assert calm.min() >= cfg.calm_interval - 1e-6 and calm.max() < cfg.calm_interval + 0.1
+    # the fast blob lifts the score: a flow every interval again, and the score stays above the threshold
+    assert busy.max() < cfg.interval + 0.06
+    ts = np.array([o.t for o in out])
+    assert s[ts >= 306.0].min() > synth_model.threshold
 
 
 def test_masked_caption_rows_do_not_change_scores(synth_scene: Scene) -> None:

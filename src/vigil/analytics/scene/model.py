@@ -24,9 +24,10 @@ F32 = npt.NDArray[np.float32]
 F64 = npt.NDArray[np.float64]
 
 FORMAT = "vigil-scene-model"
-FORMAT_VERSION = 2
-"""2: flows span two frames and at least 0.06 s (1: from one analysed frame to the next); a model holds the
-statistics of the flow it was learned with, so version 1 models are learned again."""
+FORMAT_VERSION = 3
+"""3: the flow covers only the part of the picture that changed (zero elsewhere); 2: flows span two frames and
+at least 0.06 s (1: from one analysed frame to the next). A model holds the statistics of the flow it was learned
+with, so older models are learned again."""
 
 
 @dataclass(frozen=True)

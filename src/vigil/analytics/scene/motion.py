@@ -51,10 +51,11 @@ SCENE_LEVELS = 2
 
 
 def scene_flow(cfg: SceneModelConfig, size: tuple[int, int] | None = None) -> DenseFlow:
-    """The dense flow a scene model with ``cfg`` reads (``size``: its working (w, h), when known)."""
+    """The dense flow a scene model with ``cfg`` reads (``size``: its working (w, h), when known); Farneback
+    over the changed part of the picture only (``crop``)."""
     return DenseFlow(
         cfg.width, cfg.interval, FLOW_STEP, mask_rows=cfg.mask_rows, method=cfg.flow, size=size,
-        min_frames=SCENE_MIN_FRAMES, levels=SCENE_LEVELS,
+        min_frames=SCENE_MIN_FRAMES, levels=SCENE_LEVELS, crop=True,
     )  # fmt: skip
 
 

@@ -136,5 +136,7 @@ class SceneScorer:
         score = float(z.max())
         if not math.isfinite(score):
             score = 0.0
+        calm = score < m.threshold - m.config.calm_margin
+        self._motion.flow.relax(m.config.calm_interval if calm else None)
         self._last = SceneScore(score, cells.astype(np.float32), frame.pts, z, True)
         return self._last
