@@ -139,3 +139,20 @@ def test_traceback_only_with_debug(tmp_path: Path) -> None:
 def test_bench_and_users_bad_options(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, err = _run(argv, capsys)
     assert code == 2 and fragment in err, err
+
+
+def test_users_take_the_serve_config_before_or_after_the_action(tmp_path: Path) -> None:
+    cfg = tmp_path / "serve.yaml"
+    cfg.write_text(f"storage: {{data_dir: {tmp_path / 'data'}}}\ncameras:\n  - {{camera: a, source: x.mp4}}\n")
+
+    def vigil(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "vigil", "users", *args], input=stdin, capture_output=True,
+                              text=True, timeout=60, check=False)  # fmt: skip
+
+    r = vigil("add", "boss", "--role", "admin", "--config", str(cfg), "--password-stdin", stdin="a-long-password-1\n")
+    assert r.returncode == 0, r.stderr
+    r = vigil("--config", str(cfg), "add", "op", "--role", "operator", "--cameras", "a", "--password-stdin",
+              stdin="a-long-password-2\n")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    listed = vigil("list", "--config", str(cfg)).stdout
+    assert "boss" in listed and "op" in listed and (tmp_path / "data" / "vigil.db").is_file()

@@ -27,10 +27,14 @@ log = logging.getLogger(__name__)
 CLI_ACTOR = "cli"
 
 
+def _where(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument("--db", metavar="URL", default=default, help="database: SQLAlchemy URL or SQLite file path")
+    parser.add_argument("--config", type=Path, default=default, help="serve config whose storage holds the users")
+
+
 def add_users_arguments(parser: argparse.ArgumentParser) -> None:
-    """Fill the `vigil users` sub-parser."""
-    parser.add_argument("--db", metavar="URL", default=None, help="database: SQLAlchemy URL or SQLite file path")
-    parser.add_argument("--config", type=Path, default=None, help="serve config whose storage holds the users")
+    """Fill the `vigil users` sub-parser (--db/--config go before or after the action)."""
+    _where(parser, None)
     sub = parser.add_subparsers(dest="users_command", metavar="ACTION")
     sub.required = True
 
@@ -53,6 +57,9 @@ def add_users_arguments(parser: argparse.ArgumentParser) -> None:
     for name, text in (("disable", "stop a user from logging in or using tokens"), ("enable", "undo disable")):
         p = sub.add_parser(name, help=text)
         p.add_argument("username")
+
+    for action in sub.choices.values():
+        _where(action, argparse.SUPPRESS)  # given after the action, without undoing one given before it
 
 
 def open_store(db: str | None) -> AuthStore:
