@@ -132,8 +132,8 @@ class _Scoring:
     """Scorer + event detector for one clip, collecting into a ClipResult."""
 
     def __init__(self, model: SceneModel, event_cfg: UnusualActivityConfig, result: ClipResult) -> None:
-        self.scorer = SceneScorer(model)
         self.detector = UnusualActivityDetector(model, event_cfg, camera=result.name)
+        self.scorer = SceneScorer(model, threshold=self.detector.threshold)
         self.result = result
         result.threshold = self.detector.threshold
         self._start: float | None = None

@@ -44,7 +44,8 @@ def time_analytics(
     scorer = unusual = None
     if scene and cfg.scene_model is not None:
         model = SceneModel.load(cfg.scene_model)
-        scorer, unusual = SceneScorer(model), UnusualActivityDetector(model, cfg.unusual_activity, cfg.camera)
+        unusual = UnusualActivityDetector(model, cfg.unusual_activity, cfg.camera)
+        scorer = SceneScorer(model, threshold=unusual.threshold)
         engine.share_flow(scorer.flow)
     spent, n = 0.0, 0
     with open_source(str(video), name=cfg.camera) as source:

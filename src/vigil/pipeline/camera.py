@@ -50,7 +50,7 @@ class CameraPipeline:
         self.analytics = analytics
         self.unusual = unusual
         self.counting = counting
-        self.scorer = SceneScorer(unusual.model) if unusual is not None else None
+        self.scorer = SceneScorer(unusual.model, threshold=unusual.threshold) if unusual is not None else None
         if self.scorer is not None:
             analytics.share_flow(self.scorer.flow)  # one optical flow per frame serves the scene model and the rules
         self.tracking_seconds = 0.0

@@ -76,6 +76,10 @@ def test_calm_scene_is_analysed_less_often_until_the_score_rises(synth_scene: Sc
     assert busy.max() < cfg.interval + 0.06
     ts = np.array([o.t for o in out])
     assert s[ts >= 306.0].min() > synth_model.threshold
+    # an event threshold set below the normal scores (the camera's unusual_activity.threshold): never calm
+    low = SceneScorer(synth_model, threshold=-10.0)
+    dense = [low.score(f) for f in synth_scene.frames(3.0, t0=300.0)]
+    assert np.diff([o.t for o in dense if o.analysed]).max() < cfg.interval + 0.06
 
 
 def test_masked_caption_rows_do_not_change_scores(synth_scene: Scene) -> None:

@@ -71,10 +71,13 @@ def build_statistics(model: SceneModel, source_height: int) -> FrameStatistics:
 class SceneScorer:
     """Scores frames of one camera under a learned :class:`SceneModel`. Not thread-safe; one per camera."""
 
-    def __init__(self, model: SceneModel, flow: DenseFlow | None = None) -> None:
+    def __init__(self, model: SceneModel, flow: DenseFlow | None = None, threshold: float | None = None) -> None:
         """``flow``: the camera's shared dense flow (from :func:`scene_flow` with this model's config and working
-        size), so that other consumers read the same flows; default: a private one."""
+        size), so that other consumers read the same flows; default: a private one. ``threshold``: the score that
+        starts an event (default: the model's calibrated one); more than ``calm_margin`` below it the scene is calm
+        and flows come every ``calm_interval``."""
         self.model = model
+        self._calm_below = (model.threshold if threshold is None else threshold) - model.config.calm_margin
         self._motion = MotionMeter(model.config, model.working_size, flow)
         self._temporal = TemporalFeatures(model.config)
         self._stats: FrameStatistics | None = None
@@ -136,7 +139,6 @@ class SceneScorer:
         score = float(z.max())
         if not math.isfinite(score):
             score = 0.0
-        calm = score < m.threshold - m.config.calm_margin
-        self._motion.flow.relax(m.config.calm_interval if calm else None)
+        self._motion.flow.relax(m.config.calm_interval if score < self._calm_below else None)
         self._last = SceneScore(score, cells.astype(np.float32), frame.pts, z, True)
         return self._last
