@@ -40,6 +40,8 @@ from multiprocessing.synchronize import Event as MpEvent
 from pathlib import Path
 from typing import Any
 
+import cv2
+
 from vigil.analytics.engine import AnalyticsEngine
 from vigil.analytics.scene import SceneModel, UnusualActivityDetector
 from vigil.config.models import DetectorConfig
@@ -57,6 +59,7 @@ from vigil.service.worker_preview import PreviewSender
 from vigil.service.worker_recording import WorkerRecorders
 from vigil.service.worker_stats import MIN_COUNT_INTERVAL, HeatMap, ZoneCounter
 from vigil.sources import LiveSource, Source, SourceHealth, open_source
+from vigil.sources._decode import set_decode_threads
 from vigil.track import VigilTracker
 from vigil.types import Event, Frame
 
@@ -286,6 +289,8 @@ def _loop(
     viewers: Synchronized[int] | None = None,
 ) -> None:
     cam = cfg.camera
+    set_decode_threads(1)  # one process per camera already spreads the cameras over the cores,
+    cv2.setNumThreads(1)  # so decoding and OpenCV's own thread pool would only fight over them
     run = uuid.uuid4().hex
     identity = EventIdentity(run, cam)
     c.mark("loading")

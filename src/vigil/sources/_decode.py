@@ -14,7 +14,12 @@ from av.video.frame import VideoFrame
 from av.video.reformatter import VideoReformatter
 from av.video.stream import VideoStream
 
-from vigil.errors import SourceError, SourceFormatError, SourceNotFoundError, SourceUnreachableError
+from vigil.errors import (
+    SourceError,
+    SourceFormatError,
+    SourceNotFoundError,
+    SourceUnreachableError,
+)
 from vigil.redaction import redact, scrub
 from vigil.types import Image
 
@@ -73,8 +78,20 @@ def _open_error(e: BaseException, display: str, *, live: bool, timeout: float | 
     return SourceFormatError(f"{display} is not a video FFmpeg can decode: {why}")
 
 
+_DECODE_THREADS = 0
+
+
+def set_decode_threads(n: int) -> None:
+    """Decoder threads per stream in this process (0: FFmpeg's choice, one per core). A camera
+    worker sets 1: the machine's cores are shared by one process per camera already."""
+    global _DECODE_THREADS
+    if n < 0:
+        raise ValueError(f"decode threads {n}: must be >= 0")
+    _DECODE_THREADS = n
+
+
 def video_stream(container: InputContainer, display: str) -> VideoStream:
-    """The first video stream, set up for threaded decoding."""
+    """The first video stream, set up for threaded decoding (see ``set_decode_threads``)."""
     if not container.streams.video:
         kinds = ", ".join(sorted({s.type for s in container.streams})) or "none"
         raise SourceFormatError(f"{display} has no video stream (streams: {kinds})")
@@ -82,6 +99,8 @@ def video_stream(container: InputContainer, display: str) -> VideoStream:
     if stream.codec_context is None:
         raise SourceFormatError(f"{display}: FFmpeg has no decoder for its video codec")
     stream.codec_context.thread_type = "AUTO"
+    if _DECODE_THREADS:
+        stream.codec_context.thread_count = _DECODE_THREADS
     return stream
 
 
