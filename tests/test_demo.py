@@ -7,18 +7,16 @@ through a DemoVideo pointed at it.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import itertools
 import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
+from fileserver import FileServer
 
 from vigil.config.loader import load_yaml
 from vigil.config.service import ServiceConfig
@@ -43,36 +41,12 @@ def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("VIGIL_CACHE", str(tmp_path / "vigil-cache"))
 
 
-class _Server:
-    def __init__(self, root: Path) -> None:
-        self.hits = 0
-        server = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.hits += 1
-                super().do_GET()
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[_Server]:
+def server(tmp_path: Path) -> Iterator[FileServer]:
     root = tmp_path / "www"
     root.mkdir()
     (root / "vtest.avi").write_bytes(PAYLOAD)
-    s = _Server(root)
+    s = FileServer(root)
     yield s
     s.close()
 
@@ -112,7 +86,7 @@ def test_the_pin_matches_the_shared_copy(data_dir: Path) -> None:
     assert hashlib.sha256(shared.read_bytes()).hexdigest() == VTEST.sha256
 
 
-def test_vigil_demo_video_names_a_local_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: _Server) -> None:
+def test_vigil_demo_video_names_a_local_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: FileServer) -> None:
     mine = tmp_path / "my copy.avi"
     mine.write_bytes(b"any bytes: a local copy is taken as given")
     monkeypatch.setenv("VIGIL_DEMO_VIDEO", str(mine))
@@ -126,7 +100,7 @@ def test_vigil_demo_video_naming_no_file_says_so(tmp_path: Path, monkeypatch: py
         demo_video(tmp_path / "cache")
 
 
-def test_a_cached_copy_is_used_without_downloading(tmp_path: Path, server: _Server) -> None:
+def test_a_cached_copy_is_used_without_downloading(tmp_path: Path, server: FileServer) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
     (cache / "vtest.avi").write_bytes(b"cached")
@@ -144,7 +118,7 @@ def test_the_default_cache_follows_vigil_cache(tmp_path: Path, monkeypatch: pyte
     assert demo_video(download=False) == (tmp_path / "xdg" / "vigil" / "demo" / "vtest.avi").resolve()
 
 
-def test_a_download_with_the_right_hash_lands_in_the_cache(tmp_path: Path, server: _Server) -> None:
+def test_a_download_with_the_right_hash_lands_in_the_cache(tmp_path: Path, server: FileServer) -> None:
     cache = tmp_path / "cache"
     video = _video(server.url, hashlib.sha256(PAYLOAD).hexdigest())
     path = demo_video(cache, video=video)
@@ -155,7 +129,7 @@ def test_a_download_with_the_right_hash_lands_in_the_cache(tmp_path: Path, serve
     assert server.hits == 1
 
 
-def test_a_download_with_the_wrong_hash_is_deleted(tmp_path: Path, server: _Server) -> None:
+def test_a_download_with_the_wrong_hash_is_deleted(tmp_path: Path, server: FileServer) -> None:
     cache = tmp_path / "cache"
     with pytest.raises(SourceError, match=r"vtest\.avi does not match its pinned hash: got sha256 .*deleted"):
         demo_video(cache, video=_video(server.url, "0" * 64))

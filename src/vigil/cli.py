@@ -12,36 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vigil import __version__
+from vigil._argtypes import count as _count
+from vigil._argtypes import positive as _positive
+from vigil._argtypes import seconds as _seconds
 from vigil.errors import VigilError
 
 log = logging.getLogger("vigil")
-
-
-def _seconds(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"expected seconds as a number, got {text!r}") from e
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative number of seconds, got {text!r}")
-    return v
-
-
-def _positive(text: str) -> float:
-    v = _seconds(text)
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
-
-
-def _count(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from e
-    if v <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return v
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,17 +7,21 @@ through a catalog pointed at it.
 from __future__ import annotations
 
 import hashlib
-import http.server
 import logging
 import socket
-import threading
 from collections.abc import Iterator
-from functools import partial
 from pathlib import Path
 
 import pytest
+from fileserver import FileServer
 
-from vigil.detect.models import MODELS, YOLOX_RELEASE, ModelSpec, default_cache_dir, resolve_model
+from vigil.detect.models import (
+    MODELS,
+    YOLOX_RELEASE,
+    ModelSpec,
+    default_cache_dir,
+    resolve_model,
+)
 from vigil.errors import ModelInvalidError, ModelNotFoundError
 
 PAYLOAD = b"pretend-onnx-weights " * 100_000  # 2.1 MB: several read chunks
@@ -30,36 +34,12 @@ def _no_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("VIGIL_CACHE", str(tmp_path / "vigil-cache"))
 
 
-class _Server:
-    def __init__(self, root: Path) -> None:
-        self.hits = 0
-        server = self
-
-        class Handler(http.server.SimpleHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.hits += 1
-                super().do_GET()
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=str(root)))
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
-
-
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[_Server]:
+def server(tmp_path: Path) -> Iterator[FileServer]:
     root = tmp_path / "www"
     root.mkdir()
     (root / "yolox_nano.onnx").write_bytes(PAYLOAD)
-    s = _Server(root)
+    s = FileServer(root)
     yield s
     s.close()
 
@@ -156,7 +136,7 @@ def test_offline_without_a_local_copy_says_what_to_fetch_and_where(tmp_path: Pat
 
 
 def test_download_with_the_right_hash_lands_in_the_cache(
-    tmp_path: Path, server: _Server, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, server: FileServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     cache = tmp_path / "cache"
     catalog = _catalog(server.url, hashlib.sha256(PAYLOAD).hexdigest())
@@ -171,7 +151,7 @@ def test_download_with_the_right_hash_lands_in_the_cache(
     assert server.hits == 1
 
 
-def test_download_with_the_wrong_hash_is_deleted_and_invalid(tmp_path: Path, server: _Server) -> None:
+def test_download_with_the_wrong_hash_is_deleted_and_invalid(tmp_path: Path, server: FileServer) -> None:
     cache = tmp_path / "cache"
     catalog = _catalog(server.url, "0" * 64)
     with pytest.raises(ModelInvalidError, match=r"yolox_nano\.onnx does not match its pinned hash.*deleted"):
@@ -188,13 +168,13 @@ def test_unreachable_server_is_not_found_with_the_url(tmp_path: Path) -> None:
     assert list(cache.iterdir()) == []
 
 
-def test_missing_asset_on_the_server_is_not_found(tmp_path: Path, server: _Server) -> None:
+def test_missing_asset_on_the_server_is_not_found(tmp_path: Path, server: FileServer) -> None:
     catalog = {"yolox-s": ModelSpec("yolox-s", "yolox_s.onnx", f"{server.url}/yolox_s.onnx", "0" * 64, None, 640)}
     with pytest.raises(ModelNotFoundError, match=r"404"):
         resolve_model("yolox-s", cache_dir=tmp_path / "cache", catalog=catalog)
 
 
-def test_a_model_without_a_pinned_hash_is_never_downloaded(tmp_path: Path, server: _Server) -> None:
+def test_a_model_without_a_pinned_hash_is_never_downloaded(tmp_path: Path, server: FileServer) -> None:
     with pytest.raises(ModelNotFoundError, match=r"no SHA-256 is pinned"):
         resolve_model("yolox-nano", cache_dir=tmp_path / "cache", catalog=_catalog(server.url, None))
     assert server.hits == 0

@@ -13,6 +13,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from vigil._argtypes import count as _count
+from vigil._argtypes import positive as _positive
 from vigil.config.loader import load_yaml
 from vigil.config.service import CameraConfig, ServiceConfig
 from vigil.demo import demo_config_path
@@ -30,26 +32,6 @@ from vigil.eval.capacity import (
 from vigil.sources import parse_spec
 
 log = logging.getLogger(__name__)
-
-
-def _positive(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from e
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return v
-
-
-def _count(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from e
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return v
 
 
 def _threads(text: str) -> int:
