@@ -124,19 +124,7 @@ class StaticCameraRegistry:
 
     def health(self, camera: str) -> CameraHealth:
         self._check(camera)
-        return self._health.get(camera) or CameraHealth(
-            camera=camera,
-            state="online",
-            pid=None,
-            input_fps=0.0,
-            analysis_fps=0.0,
-            detect_fps=0.0,
-            gated_fraction=0.0,
-            lag=None,
-            last_frame_wall=None,
-            restarts=0,
-            last_error=None,
-        )
+        return self._health.get(camera) or CameraHealth.idle(camera, "online")
 
     def set_health(self, health: CameraHealth) -> None:
         """What `health` reports for ``health.camera`` from now on."""

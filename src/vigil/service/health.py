@@ -231,6 +231,14 @@ class CameraHealth:
     reconnects: int = 0
     cpu_percent: float | None = None
 
+    @classmethod
+    def idle(cls, camera: str, state: State, last_error: str | None = None) -> CameraHealth:
+        """A camera with no worker figures (not running, or a test's)."""
+        return cls(
+            camera=camera, state=state, pid=None, input_fps=0.0, analysis_fps=0.0, detect_fps=0.0,
+            gated_fraction=0.0, lag=None, last_frame_wall=None, restarts=0, last_error=last_error,
+        )  # fmt: skip
+
     @property
     def online(self) -> bool:
         return self.state == "online"

@@ -57,11 +57,8 @@ class ServiceRegistry:
         health = self._supervisor.health().get(camera)
         if health is not None:
             return health
-        return CameraHealth(
-            camera=camera, state="stopped", pid=None, input_fps=0.0, analysis_fps=0.0, detect_fps=0.0,
-            gated_fraction=0.0, lag=None, last_frame_wall=None, restarts=0,
-            last_error="disabled in the config" if not self._configs[camera].enabled else None,
-        )  # fmt: skip
+        why = "disabled in the config" if not self._configs[camera].enabled else None
+        return CameraHealth.idle(camera, "stopped", why)
 
     def latest_frame(self, camera: str) -> bytes | None:
         self._check(camera)
