@@ -184,8 +184,10 @@ def test_close_from_another_thread_unblocks_read() -> None:
 def test_fps_limit_on_live_stream(rtsp: RtspServer) -> None:
     with open_source(rtsp.url, fps=10, timeout=5.0) as src:
         assert src.fps == pytest.approx(25.0)  # the stream's nominal rate
-        frames = take(src, 6)
-    gaps = np.diff([f.pts for f in frames])
+        frames = take(src, 7)
+    # from the second frame on: joining mid-GOP, the decoder may show one frame before the next keyframe
+    # and skip the undecodable ones up to it (seen once under load: a first gap of 0.88 s)
+    gaps = np.diff([f.pts for f in frames[1:]])
     assert np.all(gaps >= 0.08 - 1e-6) and np.all(gaps <= 0.16)
 
 
