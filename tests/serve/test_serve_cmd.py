@@ -102,6 +102,23 @@ def test_serve_runs_prints_setup_link_serves_api_and_stops_cleanly(
             again = client.post("/api/auth/setup", json={"token": token, "username": "eve",
                                                          "password": "another-long-password"})  # fmt: skip
             assert again.status_code in (403, 409, 410), again.text
+
+            # SIGHUP reads the file again: an added camera starts, the unchanged one runs on untouched
+            yard = camera("yard", str(vtest_h264), models_dir, loop=True)
+            cfg.write_text(yaml.safe_dump({**yaml.safe_load(cfg.read_text()), "cameras": [cam, yard]}))
+            proc.send_signal(signal.SIGHUP)
+            wait_for(lambda: [c["id"] for c in client.get("/api/cameras").json()] == ["hall", "yard"], 30,
+                     "camera yard added")  # fmt: skip
+            wait_for(lambda: client.get("/api/cameras/yard/health").json()["state"] == "online", 60,
+                     "camera yard online", every=0.5)  # fmt: skip
+            assert client.get("/api/cameras/hall/health").json()["restarts"] == 0
+            # a broken file is refused and the running cameras stay
+            cfg.write_text("cameras: [{camera: hall}]\n")
+            proc.send_signal(signal.SIGHUP)
+            time.sleep(1.0)
+            assert [c["id"] for c in client.get("/api/cameras").json()] == ["hall", "yard"]
+            assert proc.poll() is None
+            workers = _children(proc.pid)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(30) == 0
         for pid in workers:

@@ -81,6 +81,14 @@ class ServiceRegistry:
         self._check(camera)
         return self._frames.frames(camera, still=lambda: self._running(camera))
 
+    def replace_all(self, cameras: Sequence[CameraConfig]) -> list[str]:
+        """Use ``cameras`` (a reloaded config file, overrides already applied); only the cameras that
+        changed, were added or were removed restart or stop. Returns those."""
+        with self._lock:
+            self._configs = {c.camera: c for c in cameras}
+            current = list(self._configs.values())
+        return self._supervisor.apply(current)
+
     def _running(self, camera: str) -> bool:
         with self._lock:
             cfg = self._configs.get(camera)

@@ -162,6 +162,27 @@ class Service:
                 log.exception("stopping %s failed", what)
         self._started = False
 
+    def reload(self, config: ServiceConfig) -> list[str]:
+        """Apply a changed config file while running: cameras that changed, were added or were removed
+        restart or stop, the others run on untouched. Returns those cameras. Changes to server,
+        storage, outputs or auth need a restart of `vigil serve` (a warning says so)."""
+        if self.registry is None or self.supervisor is None:
+            raise VigilError("reload: the service is not running")
+        for part in ("server", "storage", "outputs", "auth"):
+            if getattr(config, part) != getattr(self.config, part):
+                log.warning("reload: %s changed; it takes effect when vigil serve restarts", part)
+        fetch_demo_sources(config.cameras)
+        overrides = Overrides(self.data_dir)
+        cameras = [overrides.apply(c) for c in config.cameras]
+        self.config = config.model_copy(update={"server": self.config.server, "storage": self.config.storage,
+                                                "outputs": self.config.outputs, "auth": self.config.auth})  # fmt: skip
+        before = set(self.registry.camera_ids())
+        touched = self.registry.replace_all(cameras)
+        for name in before - {c.camera for c in cameras}:  # removed: no stale snapshot
+            self.frames.forget(name)
+        log.info("reload: cameras restarted, started or stopped: %s", ", ".join(touched) or "none")
+        return touched
+
     def __enter__(self) -> Self:
         self.start()
         return self

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from vigil.config import load_yaml
 from vigil.config.service import ServiceConfig
-from vigil.errors import ConfigError
+from vigil.errors import ConfigError, VigilError
 from vigil.service.serve import ServeOptions, Service
 
 if TYPE_CHECKING:
@@ -103,6 +103,15 @@ def _stop_on(signum: int, _frame: object) -> None:
     raise _Stopped(signal.Signals(signum).name)
 
 
+def _reload(service: Service, args: argparse.Namespace) -> None:
+    """Apply the config file again (SIGHUP); a bad file is reported and the running config stays."""
+    try:
+        _, cfg = load_service_config(args)
+        service.reload(cfg)
+    except VigilError as e:
+        log.error("reload of %s refused, the running config stays: %s", args.config, e)
+
+
 def run_serve_command(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -114,6 +123,8 @@ def run_serve_command(args: argparse.Namespace) -> int:
     # uvicorn handles the signals while it runs and re-raises them when it has shut down:
     # these handlers then unwind to the finally below, which stops the cameras and stores.
     previous = {sig: signal.signal(sig, _stop_on) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if args.config is not None:  # SIGHUP: read the file again; only the cameras that changed restart
+        previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, lambda *_: _reload(service, args))
     service.start()
     try:
         assert service.app is not None
