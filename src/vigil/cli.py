@@ -6,9 +6,10 @@ Any VigilError becomes one line on stderr and exit code 2 (traceback with --debu
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from vigil import __version__
@@ -141,66 +142,31 @@ def _configure_logging(debug: bool) -> None:
             logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
+_COMMANDS: dict[tuple[str, str | None], str] = {
+    ("analyze", None): "vigil.pipeline.analyze_cmd:run_analyze_command",
+    ("eval", "mot"): "vigil.eval.mot_cmd:run_eval_mot_command",
+    ("eval", "count"): "vigil.eval.count_cmd:run_eval_count_command",
+    ("eval", "anomaly"): "vigil.eval.anomaly_cmd:run_eval_anomaly_command",
+    ("learn", None): "vigil.analytics.scene.learn_cmd:run_learn_command",
+    ("check-config", None): "vigil.service.check_cmd:run_check_config_command",
+    ("serve", None): "vigil.service.serve_cmd:run_serve_command",
+    ("users", None): "vigil.auth.users_cmd:run_users_command",
+    ("bench", None): "vigil.eval.bench:run_bench_command",
+    ("bench", "cameras"): "vigil.eval.capacity_cmd:run_bench_cameras_command",
+    ("bench", "outage"): "vigil.delivery.outage_cmd:run_outage_command",
+    ("bench", "latency"): "vigil.eval.latency_cmd:run_latency_command",
+}
+"""(command, subcommand) -> "module:function", imported only when that command runs."""
+
+
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "analyze":
-        from vigil.pipeline.analyze_cmd import run_analyze_command
-
-        return run_analyze_command(args)
-    if args.command == "eval" and args.eval_command == "mot":
-        from vigil.eval.mot_cmd import run_eval_mot_command
-
-        return run_eval_mot_command(args)
-    if args.command == "eval" and args.eval_command == "count":
-        from vigil.eval.count_cmd import run_eval_count_command
-
-        return run_eval_count_command(args)
-    if args.command == "eval" and args.eval_command == "anomaly":
-        from vigil.eval.anomaly_cmd import run_eval_anomaly_command
-
-        return run_eval_anomaly_command(args)
-    if args.command == "learn":
-        from vigil.analytics.scene.learn_cmd import run_learn_command
-
-        return run_learn_command(args)
-    if args.command == "check-config":
-        from vigil.service.check_cmd import run_check_config_command
-
-        return run_check_config_command(args)
-    if args.command == "serve":
-        from vigil.service.serve_cmd import run_serve_command
-
-        return run_serve_command(args)
-    if args.command == "users":
-        from vigil.auth.users_cmd import run_users_command
-
-        if args.config is not None:
-            if args.db is not None:
-                raise VigilError("give either --db or --config, not both")
-            from vigil.config import load_yaml
-            from vigil.config.service import ServiceConfig
-
-            storage = load_yaml(args.config, ServiceConfig).storage
-            if storage.database_url is None:
-                storage.data_dir.expanduser().mkdir(parents=True, exist_ok=True)
-            args.db = storage.url()
-        return run_users_command(args)
-    if args.command == "bench" and args.bench_command == "cameras":
-        from vigil.eval.capacity_cmd import run_bench_cameras_command
-
-        return run_bench_cameras_command(args)
-    if args.command == "bench" and args.bench_command == "outage":
-        from vigil.delivery.outage_cmd import run_outage_command
-
-        return run_outage_command(args)
-    if args.command == "bench" and args.bench_command == "latency":
-        from vigil.eval.latency_cmd import run_latency_command
-
-        return run_latency_command(args)
-    if args.command == "bench":
-        from vigil.eval.bench import run_bench_command
-
-        return run_bench_command(args)
-    raise AssertionError(f"unhandled command {args.command}")
+    sub = getattr(args, "eval_command", None) or getattr(args, "bench_command", None)
+    target = _COMMANDS.get((args.command, sub))
+    if target is None:
+        raise AssertionError(f"unhandled command {args.command} {sub or ''}")
+    module, function = target.split(":")
+    run: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), function)
+    return run(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

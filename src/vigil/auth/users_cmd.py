@@ -62,6 +62,22 @@ def add_users_arguments(parser: argparse.ArgumentParser) -> None:
         _where(action, argparse.SUPPRESS)  # given after the action, without undoing one given before it
 
 
+def _database(args: argparse.Namespace) -> str | None:
+    """--db, or the database of the serve config named by --config (its data directory made if missing)."""
+    config = getattr(args, "config", None)
+    if config is None:
+        return args.db  # type: ignore[no-any-return]
+    if args.db is not None:
+        raise ConfigError("give either --db or --config, not both")
+    from vigil.config import load_yaml
+    from vigil.config.service import ServiceConfig
+
+    storage = load_yaml(config, ServiceConfig).storage
+    if storage.database_url is None:
+        storage.data_dir.expanduser().mkdir(parents=True, exist_ok=True)
+    return storage.url()
+
+
 def open_store(db: str | None) -> AuthStore:
     """An AuthStore on a SQLAlchemy URL or a SQLite file path."""
     if not db:
@@ -117,8 +133,8 @@ def run_users_command(
     stdin: TextIO | None = None,
     prompt: Callable[[str], str] = getpass.getpass,
 ) -> int:
-    """Run `vigil users ACTION`; `store` overrides --db (the caller may build it from config)."""
-    store = store or open_store(args.db)
+    """Run `vigil users ACTION`; `store` overrides --db/--config (tests)."""
+    store = store or open_store(_database(args))
     stdin = stdin or sys.stdin
     action = args.users_command
     if action == "add":
